@@ -1,0 +1,41 @@
+# navai: every task the project has. `make test` works on a fresh clone with only python3.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install generate check-generated lint format test clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv with navai (editable) and the dev tools
+
+generate: $(STAMP)  ## Regenerate generated/ from openapi.yaml
+	rm -rf generated/navai_api
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
+	  --path openapi.yaml --config openapi-generator.yaml --meta none \
+	  --custom-template-path openapi-templates --output-path generated/navai_api
+
+check-generated: generate  ## Fail when generated/ differs from what openapi.yaml produces
+	@git diff --exit-code --stat -- generated \
+	  && test -z "$$(git status --porcelain -- generated)" \
+	  || { echo "generated/ is stale: run 'make generate' and commit the result"; git status --short -- generated; exit 1; }
+
+lint: $(STAMP)  ## ruff and mypy --strict
+	$(BIN)/ruff check navai tests
+	$(BIN)/ruff format --check navai tests
+	$(BIN)/mypy navai
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix navai tests
+	$(BIN)/ruff format navai tests
+
+test: $(STAMP)  ## The whole suite
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,94 @@
+"""Client configuration: base URL resolution, URL joining, timeouts, default headers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import attrs
+import httpx
+
+from navai_api.api.navai import create_client_secret, execute_function, list_functions
+
+from ._exceptions import NavaiInvalidRequestError
+from ._version import __version__
+
+DEFAULT_API_BASE_URL = "http://localhost:3000"
+"""Where a client points when neither ``api_base_url`` nor ``NAVAI_API_URL`` is set."""
+
+API_URL_ENV_VAR = "NAVAI_API_URL"
+
+DEFAULT_CLIENT_SECRET_PATH = create_client_secret.PATH
+DEFAULT_FUNCTIONS_LIST_PATH = list_functions.PATH
+DEFAULT_FUNCTIONS_EXECUTE_PATH = execute_function.PATH
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+"""30 s to read, write or wait for a pooled connection; 5 s to connect."""
+
+USER_AGENT = f"navai-python/{__version__}"
+
+TimeoutTypes = float | int | httpx.Timeout | None
+
+
+def _read_optional(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    trimmed = value.strip()
+    return trimmed or None
+
+
+def resolve_api_base_url(api_base_url: str | None, env: Mapping[str, str] | None) -> str:
+    """``api_base_url`` if not blank, else ``env["NAVAI_API_URL"]`` if not blank, else the default.
+
+    Both are trimmed; ``env`` defaults to ``os.environ``.
+    """
+    if env is None:
+        env = os.environ
+    return (
+        _read_optional(api_base_url)
+        or _read_optional(env.get(API_URL_ENV_VAR))
+        or DEFAULT_API_BASE_URL
+    )
+
+
+def join_url(base_url: str, path: str) -> str:
+    """Drop trailing slashes from the base, ensure the path starts with ``/``, concatenate."""
+    base = base_url.rstrip("/")
+    return f"{base}{path}" if path.startswith("/") else f"{base}/{path}"
+
+
+def coerce_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout is None or (isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0):
+        return httpx.Timeout(timeout)
+    raise NavaiInvalidRequestError(
+        f"timeout must be a positive number of seconds, an httpx.Timeout or None; got {timeout!r}."
+    )
+
+
+@attrs.frozen
+class Endpoints:
+    """The three resolved URLs of one client."""
+
+    api_base_url: str
+    client_secret_url: str
+    functions_list_url: str
+    functions_execute_url: str
+
+    @classmethod
+    def resolve(
+        cls,
+        api_base_url: str | None,
+        env: Mapping[str, str] | None,
+        client_secret_path: str,
+        functions_list_path: str,
+        functions_execute_path: str,
+    ) -> Endpoints:
+        base = resolve_api_base_url(api_base_url, env)
+        return cls(
+            api_base_url=base,
+            client_secret_url=join_url(base, client_secret_path),
+            functions_list_url=join_url(base, functions_list_path),
+            functions_execute_url=join_url(base, functions_execute_path),
+        )

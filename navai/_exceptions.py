@@ -1,0 +1,118 @@
+"""The errors the navai clients raise.
+
+Every failure a caller can hit is a `NavaiError`, so one ``except NavaiError``
+is enough; the subclasses say what went wrong::
+
+    NavaiError
+    ├── NavaiInvalidRequestError   the call's own arguments are unusable; nothing was sent
+    ├── NavaiConnectionError       the request did not complete (network, protocol)
+    │   └── NavaiTimeoutError      ... because it ran out of time
+    ├── NavaiHTTPError             the backend answered with a non-2xx status
+    ├── NavaiInvalidResponseError  a 2xx answer that is not what the contract says
+    └── NavaiFunctionError         the backend ran the function and reported ``ok: false``
+
+``str(error)`` is exactly the message the TypeScript reference client throws,
+so logs and user-facing text match across both clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "NavaiConnectionError",
+    "NavaiError",
+    "NavaiFunctionError",
+    "NavaiHTTPError",
+    "NavaiInvalidRequestError",
+    "NavaiInvalidResponseError",
+    "NavaiTimeoutError",
+]
+
+
+class NavaiError(Exception):
+    """Base class of every error raised by navai.
+
+    ``method`` and ``url`` name the request that failed, when there was one.
+    """
+
+    method: str | None
+    url: str | None
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NavaiInvalidRequestError(NavaiError, ValueError):
+    """The arguments of a call cannot be sent (unknown field, unencodable payload, ...).
+
+    Raised before any network traffic. Also a `ValueError`.
+    """
+
+
+class NavaiConnectionError(NavaiError):
+    """The request failed before a complete response arrived: refused, reset, DNS, protocol error."""
+
+
+class NavaiTimeoutError(NavaiConnectionError):
+    """The request ran out of time (connect, write, read or pool timeout)."""
+
+
+class NavaiHTTPError(NavaiError):
+    """The backend answered with a status outside 200-299.
+
+    ``str(error)`` is the response text, or ``HTTP {status}`` when that is empty or
+    unreadable. The JSON fields NAVAI backends send are parsed out when present:
+    ``error``, ``details`` and, for an unknown function (404), ``available_functions``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: str,
+        error: str | None = None,
+        details: Any = None,
+        available_functions: Sequence[str] | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.body = body
+        self.error = error
+        self.details = details
+        self.available_functions = list(available_functions) if available_functions is not None else None
+
+
+class NavaiInvalidResponseError(NavaiError):
+    """A 2xx response whose body does not have the shape the contract requires."""
+
+
+class NavaiFunctionError(NavaiError):
+    """The backend reported that the function failed (``ok`` is not ``true``).
+
+    ``str(error)`` is ``details`` when it is a string, else ``error`` when it is a
+    string, else ``Backend function failed.``; both raw values are kept.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: Any = None,
+        details: Any = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.error = error
+        self.details = details
