@@ -69,7 +69,9 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient]):
         text on a non-2xx answer, `NavaiInvalidResponseError` when there is no string
         ``value``.
         """
-        return parse_client_secret(await self._send(client_secret_call(self.client_secret_url, input, fields)))
+        return parse_client_secret(
+            await self._send(client_secret_call(self.client_secret_url, input, fields))
+        )
 
     async def list_functions(self) -> BackendFunctionsResult:
         """The backend's function catalog. Never raises: failures become ``warnings``."""
@@ -92,7 +94,9 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient]):
         self, function_name: str, payload: Mapping[str, Any] | None = None
     ) -> FunctionResult:
         """Like `execute_function`, with the backend's resolved ``function_name`` and ``source``."""
-        return parse_execution(await self._send(execute_call(self.functions_execute_url, function_name, payload)))
+        return parse_execution(
+            await self._send(execute_call(self.functions_execute_url, function_name, payload))
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""

@@ -45,7 +45,7 @@ class BaseClient(Generic[HttpClientT]):
         self._get_headers = httpx.Headers(base)
         self._post_headers = httpx.Headers({"Content-Type": "application/json", **base})
         self._owns_http_client = http_client is None
-        self._http = http_client if http_client is not None else self._default_http_client()
+        self._http: HttpClientT = http_client if http_client is not None else self._default_http_client()
 
     def _default_http_client(self) -> HttpClientT:
         raise NotImplementedError

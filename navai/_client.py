@@ -111,9 +111,7 @@ class NavaiBackendClient(BaseClient[httpx.Client]):
         self.close()
 
 
-def create_navai_backend_client(
-    api_base_url: str | None = None, **options: Any
-) -> NavaiBackendClient:
+def create_navai_backend_client(api_base_url: str | None = None, **options: Any) -> NavaiBackendClient:
     """Create a `NavaiBackendClient`; the options are its constructor's."""
     return NavaiBackendClient(api_base_url, **options)
 

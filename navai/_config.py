@@ -44,11 +44,7 @@ def resolve_api_base_url(api_base_url: str | None, env: Mapping[str, str] | None
     """
     if env is None:
         env = os.environ
-    return (
-        _read_optional(api_base_url)
-        or _read_optional(env.get(API_URL_ENV_VAR))
-        or DEFAULT_API_BASE_URL
-    )
+    return _read_optional(api_base_url) or _read_optional(env.get(API_URL_ENV_VAR)) or DEFAULT_API_BASE_URL
 
 
 def join_url(base_url: str, path: str) -> str:
@@ -60,7 +56,9 @@ def join_url(base_url: str, path: str) -> str:
 def coerce_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
         return timeout
-    if timeout is None or (isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0):
+    if timeout is None or (
+        isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0
+    ):
         return httpx.Timeout(timeout)
     raise NavaiInvalidRequestError(
         f"timeout must be a positive number of seconds, an httpx.Timeout or None; got {timeout!r}."

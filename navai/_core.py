@@ -150,7 +150,9 @@ def parse_client_secret(outcome: Outcome) -> ClientSecret:
     _require_body(outcome)
     payload = outcome.json_object()
     if payload is None or not isinstance(payload.get("value"), str):
-        raise NavaiInvalidResponseError(INVALID_CLIENT_SECRET, method=outcome.call.method, url=outcome.call.url)
+        raise NavaiInvalidResponseError(
+            INVALID_CLIENT_SECRET, method=outcome.call.method, url=outcome.call.url
+        )
     expires_at = payload.get("expires_at")
     if isinstance(expires_at, bool) or not isinstance(expires_at, int | float):
         expires_at = None
@@ -221,7 +223,9 @@ def parse_execution(outcome: Outcome) -> FunctionResult:
         raise NavaiInvalidResponseError(INVALID_FUNCTION_RESPONSE, method=call.method, url=call.url)
     if payload.get("ok") is not True:
         details, error = payload.get("details"), payload.get("error")
-        message = details if isinstance(details, str) else error if isinstance(error, str) else FUNCTION_FAILED
+        message = (
+            details if isinstance(details, str) else error if isinstance(error, str) else FUNCTION_FAILED
+        )
         raise NavaiFunctionError(message, error=error, details=details, method=call.method, url=call.url)
     return FunctionResult(
         result=payload.get("result"),

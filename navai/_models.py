@@ -91,7 +91,7 @@ def _field_name(key: object) -> str:
         raise NavaiInvalidRequestError(
             f"Unknown client-secret field {key!r}; expected one of {', '.join(sorted(_FIELDS))}."
         )
-    return name  # type: ignore[return-value]
+    return str(name)
 
 
 class ClientSecretFields(TypedDict, total=False):

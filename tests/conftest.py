@@ -1,0 +1,104 @@
+"""Shared fixtures: every behaviour test runs against both the sync and the async client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import navai
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Driver:
+    """Drives either client through one synchronous API, so each test covers both twins."""
+
+    def __init__(self, client: navai.NavaiBackendClient | navai.AsyncNavaiBackendClient) -> None:
+        self.client = client
+        self._runner = asyncio.Runner() if isinstance(client, navai.AsyncNavaiBackendClient) else None
+
+    @property
+    def is_async(self) -> bool:
+        return self._runner is not None
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.client, name)
+        if self._runner is None or not callable(attr):
+            return attr
+        runner = self._runner
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return runner.run(attr(*args, **kwargs))
+
+        return call
+
+    def close(self) -> None:
+        if self._runner is None:
+            self.client.close()  # type: ignore[union-attr]
+        else:
+            self._runner.run(self.client.aclose())  # type: ignore[union-attr]
+            self._runner.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_driver(kind: str) -> Iterator[Callable[..., Driver]]:
+    """``make_driver(handler=None, **client_options)``: a `Driver` over the client of this test's kind.
+
+    With a handler, the client's HTTP goes through ``httpx.MockTransport(handler)``.
+    ``env`` defaults to ``{}`` so the machine's ``NAVAI_API_URL`` never leaks in.
+    """
+    drivers: list[Driver] = []
+
+    def make(handler: Handler | None = None, /, **options: Any) -> Driver:
+        options.setdefault("env", {})
+        if handler is not None:
+            transport = httpx.MockTransport(handler)
+            options["http_client"] = (
+                httpx.Client(transport=transport)
+                if kind == "sync"
+                else httpx.AsyncClient(transport=transport)
+            )
+        client_cls = navai.NavaiBackendClient if kind == "sync" else navai.AsyncNavaiBackendClient
+        driver = Driver(client_cls(**options))
+        drivers.append(driver)
+        return driver
+
+    yield make
+    for driver in drivers:
+        driver.close()
+
+
+class Recorder:
+    """A MockTransport handler that answers every request from ``respond`` and keeps the requests."""
+
+    def __init__(self, respond: Handler) -> None:
+        self._respond = respond
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        return self._respond(request)
+
+    @property
+    def last(self) -> httpx.Request:
+        return self.requests[-1]
+
+
+def json_response(status: int, body: Any) -> Recorder:
+    return Recorder(lambda _request: httpx.Response(status, json=body))
+
+
+def raw_response(status: int, content: bytes | str, content_type: str = "application/json") -> Recorder:
+    return Recorder(
+        lambda _request: httpx.Response(status, content=content, headers={"content-type": content_type})
+    )

@@ -1,0 +1,150 @@
+"""Whatever a server sends, only NavaiError escapes, and list_functions never raises."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from typing import Any
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import navai
+
+EXAMPLES = int(os.environ.get("NAVAI_FUZZ_EXAMPLES", "300"))
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+shaped = st.fixed_dictionaries(
+    {},
+    optional={
+        "value": json_values,
+        "expires_at": json_values,
+        "items": st.lists(
+            st.fixed_dictionaries(
+                {}, optional={"name": json_values, "description": json_values, "source": json_values}
+            )
+            | json_values,
+            max_size=4,
+        ),
+        "warnings": json_values,
+        "ok": json_values,
+        "result": json_values,
+        "error": json_values,
+        "details": json_values,
+        "available_functions": json_values,
+    },
+)
+bodies = st.one_of(
+    st.binary(max_size=64),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    shaped.map(lambda v: json.dumps(v).encode()),
+    st.sampled_from(
+        [b"NaN", b'{"value": "x", "expires_at": Infinity}', b"\xff\xfe{", b"[" * 5000, b'{"a":' * 3000]
+    ),
+)
+statuses = st.one_of(st.sampled_from([200, 201, 204, 400, 404, 500, 502]), st.integers(100, 599))
+headers = st.sampled_from(
+    [
+        {"content-type": "application/json"},
+        {"content-type": "text/html"},
+        {"content-type": "application/json; charset=utf-16"},
+        {},
+    ]
+)
+
+
+def call_all(client: navai.NavaiBackendClient) -> list[Any]:
+    outcomes: list[Any] = []
+    for call in (
+        lambda: client.create_client_secret(model="m"),
+        lambda: client.execute_function("f", {"a": 1}),
+    ):
+        try:
+            outcomes.append(call())
+        except navai.NavaiError as exc:
+            outcomes.append(exc)
+    outcomes.append(client.list_functions())
+    return outcomes
+
+
+async def acall_all(client: navai.AsyncNavaiBackendClient) -> list[Any]:
+    outcomes: list[Any] = []
+    for call in (
+        lambda: client.create_client_secret(model="m"),
+        lambda: client.execute_function("f", {"a": 1}),
+    ):
+        try:
+            outcomes.append(await call())
+        except navai.NavaiError as exc:
+            outcomes.append(exc)
+    outcomes.append(await client.list_functions())
+    return outcomes
+
+
+def check(outcomes: list[Any]) -> None:
+    *_, listing = outcomes
+    assert isinstance(listing, navai.BackendFunctionsResult)
+    assert all(isinstance(f.name, str) and f.name.strip() for f in listing.functions)
+    assert all(isinstance(w, str) for w in listing.warnings)
+    for outcome in outcomes:
+        if isinstance(outcome, navai.NavaiError):
+            assert isinstance(str(outcome), str)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(status=statuses, body=bodies, headers=headers)
+def test_only_navai_errors_escape(status: int, body: bytes, headers: dict[str, str]) -> None:
+    def respond(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers=headers)
+
+    transport = httpx.MockTransport(respond)
+    with navai.NavaiBackendClient(env={}, http_client=httpx.Client(transport=transport)) as client:
+        check(call_all(client))
+
+    async def run_async() -> list[Any]:
+        async with httpx.AsyncClient(transport=transport) as http:
+            return await acall_all(navai.AsyncNavaiBackendClient(env={}, http_client=http))
+
+    check(asyncio.run(run_async()))
+
+
+failures = st.sampled_from(
+    [
+        httpx.ConnectError("x"),
+        httpx.ReadTimeout("x"),
+        httpx.WriteTimeout("x"),
+        httpx.PoolTimeout("x"),
+        httpx.RemoteProtocolError("x"),
+        httpx.DecodingError("x"),
+        httpx.TooManyRedirects("x"),
+        httpx.UnsupportedProtocol("x"),
+        httpx.InvalidURL("x"),
+        OSError("x"),
+        ValueError("x"),
+        KeyError("x"),
+        RuntimeError(""),
+    ]
+)
+
+
+@settings(max_examples=max(50, EXAMPLES // 5), deadline=None)
+@given(exc=failures)
+def test_only_navai_errors_escape_transport_failures(exc: Exception) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    with navai.NavaiBackendClient(
+        env={}, http_client=httpx.Client(transport=httpx.MockTransport(fail))
+    ) as client:
+        outcomes = call_all(client)
+    check(outcomes)
+    assert all(isinstance(o, navai.NavaiError) for o in outcomes[:2])
+    assert outcomes[2].functions == []
