@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import backend_harness
 import pytest
 
 import navai
@@ -102,3 +104,21 @@ def raw_response(status: int, content: bytes | str, content_type: str = "applica
     return Recorder(
         lambda _request: httpx.Response(status, content=content, headers={"content-type": content_type})
     )
+
+
+def _missing(reason: str) -> None:
+    """Live tests skip where node/npm are missing, except under CI, where that is a failure."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI requires the live NAVAI backend: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def live_backend() -> Iterator[backend_harness.Backend]:
+    """The real NAVAI backend (tests/backend), started once on 127.0.0.1 and stopped by its pid."""
+    reason = backend_harness.node_missing_reason()
+    if reason is not None:
+        _missing(reason)
+    backend_harness.ensure_installed()
+    with backend_harness.Backend.start() as backend:
+        yield backend
