@@ -7,8 +7,8 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import backend_harness
+import httpx
 import pytest
 
 import navai

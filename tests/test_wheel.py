@@ -14,7 +14,8 @@ SMOKE = """
 import httpx, navai, navai_api
 from navai import create_navai_backend_client
 from navai_api.api.navai import list_functions
-transport = httpx.MockTransport(lambda r: httpx.Response(200, json={"items": [{"name": "f"}], "warnings": []}))
+LISTING = {"items": [{"name": "f"}], "warnings": []}
+transport = httpx.MockTransport(lambda r: httpx.Response(200, json=LISTING))
 client = create_navai_backend_client("http://backend.test", http_client=httpx.Client(transport=transport))
 assert client.list_functions().functions[0].name == "f"
 assert list_functions.PATH == "/navai/functions"
