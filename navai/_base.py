@@ -11,19 +11,25 @@ from ._config import (
     DEFAULT_CLIENT_SECRET_PATH,
     DEFAULT_FUNCTIONS_EXECUTE_PATH,
     DEFAULT_FUNCTIONS_LIST_PATH,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    NOT_GIVEN,
     USER_AGENT,
+    AuthTypes,
     Endpoints,
+    NotGiven,
     TimeoutTypes,
+    coerce_max_retries,
     coerce_timeout,
 )
-from ._core import Call
+from ._core import Call, Options
 
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 
 
 class BaseClient(Generic[HttpClientT]):
-    """Resolves URLs, headers and timeout once, so that each call only builds its request."""
+    """Resolves URLs, headers, timeout and retries once, so that each call only builds its request."""
 
     def __init__(
         self,
@@ -36,27 +42,55 @@ class BaseClient(Generic[HttpClientT]):
         functions_execute_path: str = DEFAULT_FUNCTIONS_EXECUTE_PATH,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
+        auth: AuthTypes | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._endpoints = Endpoints.resolve(
             api_base_url, env, client_secret_path, functions_list_path, functions_execute_path
         )
         self._timeout = coerce_timeout(timeout)
+        self._max_retries = coerce_max_retries(max_retries)
+        self._max_response_bytes = max_response_bytes
         base = {"Accept": "application/json", "User-Agent": USER_AGENT, **(headers or {})}
-        self._get_headers = httpx.Headers(base)
-        self._post_headers = httpx.Headers({"Content-Type": "application/json", **base})
+        self._get_options = Options(httpx.Headers(base), self._timeout, self._max_retries, max_response_bytes)
+        self._post_options = Options(
+            httpx.Headers({"Content-Type": "application/json", **base}), self._timeout, 0, max_response_bytes
+        )
+        self._auth: AuthTypes | httpx._client.UseClientDefault = (
+            auth if auth is not None else httpx.USE_CLIENT_DEFAULT
+        )
         self._owns_http_client = http_client is None
         self._http: HttpClientT = http_client if http_client is not None else self._default_http_client()
 
     def _default_http_client(self) -> HttpClientT:
         raise NotImplementedError
 
-    def _build_request(self, call: Call) -> httpx.Request:
+    def _options(
+        self,
+        call: Call,
+        timeout: TimeoutTypes | NotGiven,
+        headers: Mapping[str, str] | None,
+        max_retries: int | NotGiven,
+    ) -> Options:
+        """The client's defaults for this kind of call, with the call's overrides."""
+        options = self._get_options if call.content is None else self._post_options
+        if timeout is NOT_GIVEN and headers is None and max_retries is NOT_GIVEN:
+            return options
+        merged = options.headers
+        if headers:
+            merged = httpx.Headers(merged)
+            merged.update(headers)
+        return Options(
+            merged,
+            options.timeout if isinstance(timeout, NotGiven) else coerce_timeout(timeout),
+            options.max_retries if isinstance(max_retries, NotGiven) else coerce_max_retries(max_retries),
+            options.max_response_bytes,
+        )
+
+    def _build_request(self, call: Call, options: Options) -> httpx.Request:
         return self._http.build_request(
-            call.method,
-            call.url,
-            content=call.content,
-            headers=self._get_headers if call.content is None else self._post_headers,
-            timeout=self._timeout,
+            call.method, call.url, content=call.content, headers=options.headers, timeout=options.timeout
         )
 
     @property
@@ -79,6 +113,11 @@ class BaseClient(Generic[HttpClientT]):
     @property
     def timeout(self) -> httpx.Timeout:
         return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Automatic retries of ``list_functions``; POST calls retry only when they pass ``max_retries``."""
+        return self._max_retries
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(api_base_url={self.api_base_url!r})"

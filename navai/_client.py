@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Unpack
@@ -9,19 +10,27 @@ from typing import Any, Unpack
 import httpx
 
 from ._base import BaseClient
+from ._config import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._core import (
+    BodyReader,
     Call,
+    Listing,
+    Options,
     Outcome,
     client_secret_call,
     execute_call,
     failed_functions,
     list_call,
+    log_outcome,
+    log_retry,
     parse_client_secret,
     parse_execution,
     parse_functions,
+    retry_delay,
     transport_error,
 )
 from ._exceptions import NavaiError
+from ._lifecycle import FunctionCatalog, SecretProvider
 from ._models import (
     BackendFunctionsResult,
     ClientSecret,
@@ -36,29 +45,62 @@ class NavaiBackendClient(BaseClient[httpx.Client]):
 
     The base URL is ``api_base_url`` if not blank, else ``NAVAI_API_URL`` from ``env``
     (default ``os.environ``), else ``http://localhost:3000``. Pass ``http_client`` to
-    bring your own `httpx.Client` (transport, proxies, auth); the client only closes
-    HTTP clients it created. Every error it raises is a `NavaiError`.
+    bring your own `httpx.Client` (transport, proxies); the client only closes HTTP
+    clients it created. ``headers`` and ``auth`` (any `httpx.Auth`) go with every call.
+    ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries`` (automatic
+    retries of ``list_functions`` only) can be overridden per call. Every error it
+    raises is a `NavaiError`.
     """
 
     def _default_http_client(self) -> httpx.Client:
         return httpx.Client(timeout=self._timeout, follow_redirects=True)
 
-    def _send(self, call: Call) -> Outcome:
+    def _send(self, call: Call, options: Options) -> Outcome:
+        attempt = 0
+        while True:
+            outcome: Outcome | None = None
+            error: NavaiError | None = None
+            try:
+                outcome = self._attempt(call, options)
+            except NavaiError as exc:
+                error = exc
+            delay = retry_delay(attempt, options, outcome, error)
+            if delay is None:
+                if error is not None:
+                    raise error
+                assert outcome is not None
+                return outcome
+            log_retry(call, attempt, delay, outcome, error)
+            time.sleep(delay)
+            attempt += 1
+
+    def _attempt(self, call: Call, options: Options) -> Outcome:
+        started = time.monotonic()
         try:
-            response = self._http.send(self._build_request(call), stream=True)
+            response = self._http.send(self._build_request(call, options), stream=True, auth=self._auth)
         except Exception as exc:
             raise transport_error(exc, call) from exc
+        reader = BodyReader(call, options, started)
         try:
-            return Outcome(call, response.status_code, response.read())
+            for chunk in response.iter_bytes():
+                reader.feed(chunk)
         except Exception as exc:
-            return Outcome(call, response.status_code, None, transport_error(exc, call))
+            outcome = Outcome(call, response.status_code, None, transport_error(exc, call))
+        else:
+            outcome = Outcome(call, response.status_code, reader.body())
         finally:
             response.close()
+        log_outcome(call, outcome, started)
+        return outcome
 
     def create_client_secret(
         self,
         input: CreateRealtimeClientSecretInput | Mapping[str, Any] | None = None,
         /,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
         **fields: Unpack[ClientSecretFields],
     ) -> ClientSecret:
         """Mint an ephemeral Realtime client secret.
@@ -67,32 +109,90 @@ class NavaiBackendClient(BaseClient[httpx.Client]):
         ``voice_accent``, ``voice_tone``, ``api_key``) are merged, fields winning; only
         the fields that are set are sent. Raises `NavaiHTTPError` with the backend's
         text on a non-2xx answer, `NavaiInvalidResponseError` when there is no string
-        ``value``.
+        ``value``. Not retried unless ``max_retries`` is given.
         """
-        return parse_client_secret(self._send(client_secret_call(self.client_secret_url, input, fields)))
+        call = client_secret_call(self.client_secret_url, input, fields)
+        return parse_client_secret(self._send(call, self._options(call, timeout, headers, max_retries)))
 
-    def list_functions(self) -> BackendFunctionsResult:
-        """The backend's function catalog. Never raises: failures become ``warnings``."""
+    def list_functions(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> BackendFunctionsResult:
+        """The backend's function catalog. Never raises: failures become ``warnings``.
+
+        Connection failures and 502/503/504 are retried (``max_retries``, default 2) with
+        exponential backoff and jitter.
+        """
+        return self._load_functions(timeout, headers, max_retries).result
+
+    def _load_functions(
+        self,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Listing:
+        call = list_call(self.functions_list_url)
         try:
-            outcome = self._send(list_call(self.functions_list_url))
+            return parse_functions(self._send(call, self._options(call, timeout, headers, max_retries)))
         except NavaiError as exc:
             return failed_functions(exc)
-        return parse_functions(outcome)
 
-    def execute_function(self, function_name: str, payload: Mapping[str, Any] | None = None) -> Any:
+    def execute_function(
+        self,
+        function_name: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Any:
         """Run a backend function and return its ``result``.
 
         Raises `NavaiHTTPError` on a non-2xx answer (404 for an unknown function,
         with ``available_functions``), `NavaiFunctionError` when the backend reports
-        ``ok: false``, `NavaiInvalidRequestError` when ``payload`` is not JSON.
+        ``ok: false``, `NavaiInvalidRequestError` when ``payload`` is not JSON. A function
+        may have side effects, so it is retried only when ``max_retries`` is given.
         """
-        return self.execute_function_detailed(function_name, payload).result
+        return self.execute_function_detailed(
+            function_name, payload, timeout=timeout, headers=headers, max_retries=max_retries
+        ).result
 
     def execute_function_detailed(
-        self, function_name: str, payload: Mapping[str, Any] | None = None
+        self,
+        function_name: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> FunctionResult:
         """Like `execute_function`, with the backend's resolved ``function_name`` and ``source``."""
-        return parse_execution(self._send(execute_call(self.functions_execute_url, function_name, payload)))
+        call = execute_call(self.functions_execute_url, function_name, payload)
+        return parse_execution(self._send(call, self._options(call, timeout, headers, max_retries)))
+
+    def secret_provider(
+        self,
+        input: CreateRealtimeClientSecretInput | Mapping[str, Any] | None = None,
+        /,
+        *,
+        refresh_margin: float = 30.0,
+        max_age: float = 60.0,
+        **fields: Unpack[ClientSecretFields],
+    ) -> SecretProvider:
+        """A `SecretProvider`: secrets with these fields, minted only when the last one nears expiry."""
+        return SecretProvider(
+            self.create_client_secret,
+            CreateRealtimeClientSecretInput.build(input, fields),
+            refresh_margin=refresh_margin,
+            max_age=max_age,
+        )
+
+    def function_catalog(self, *, ttl: float = 300.0) -> FunctionCatalog:
+        """A `FunctionCatalog`: ``list_functions`` cached for ``ttl`` seconds."""
+        return FunctionCatalog(self._load_functions, ttl=ttl)
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""

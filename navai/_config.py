@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 import httpx
@@ -25,9 +25,35 @@ DEFAULT_FUNCTIONS_EXECUTE_PATH = execute_function.PATH
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 """30 s to read, write or wait for a pooled connection; 5 s to connect."""
 
+DEFAULT_MAX_RETRIES = 2
+"""Automatic retries for list_functions (a GET); POSTs retry only when a call opts in."""
+
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
 USER_AGENT = f"navai-python/{__version__}"
 
 TimeoutTypes = float | int | httpx.Timeout | None
+AuthTypes = httpx.Auth | tuple[str | bytes, str | bytes] | Callable[[httpx.Request], httpx.Request]
+
+
+class NotGiven:
+    """The default of per-call options: "use the client's setting" (``None`` means "no timeout")."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
 
 
 def _read_optional(value: object) -> str | None:
@@ -51,6 +77,12 @@ def join_url(base_url: str, path: str) -> str:
     """Drop trailing slashes from the base, ensure the path starts with ``/``, concatenate."""
     base = base_url.rstrip("/")
     return f"{base}{path}" if path.startswith("/") else f"{base}/{path}"
+
+
+def coerce_max_retries(max_retries: int) -> int:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise NavaiInvalidRequestError(f"max_retries must be a non-negative integer; got {max_retries!r}.")
+    return max_retries
 
 
 def coerce_timeout(timeout: TimeoutTypes) -> httpx.Timeout:

@@ -7,9 +7,15 @@ halves apart means the sync and async clients cannot drift.
 
 from __future__ import annotations
 
+import ipaddress
 import json
-from collections.abc import Callable, Mapping
+import logging
+import random
+import time
+import warnings
+from collections.abc import Mapping
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import attrs
 import httpx
@@ -19,6 +25,7 @@ from ._exceptions import (
     NavaiError,
     NavaiFunctionError,
     NavaiHTTPError,
+    NavaiInsecureTransportWarning,
     NavaiInvalidRequestError,
     NavaiInvalidResponseError,
     NavaiTimeoutError,
@@ -30,6 +37,8 @@ from ._models import (
     CreateRealtimeClientSecretInput,
     FunctionResult,
 )
+
+logger = logging.getLogger("navai")
 
 INVALID_CLIENT_SECRET = "Invalid client-secret response."
 INVALID_FUNCTION_RESPONSE = "Invalid backend function response."
@@ -52,6 +61,58 @@ class Call:
     method: str
     url: str
     content: bytes | None = None
+
+
+@attrs.frozen
+class Options:
+    """How one call is sent: the client's defaults with the call's overrides applied."""
+
+    headers: httpx.Headers
+    timeout: httpx.Timeout
+    max_retries: int
+    max_response_bytes: int | None
+
+    @property
+    def budget(self) -> float | None:
+        """Seconds one attempt may take in all: connect plus read timeout, or None when either is off.
+
+        Per-phase timeouts alone let a server that trickles a byte at a time hold a call forever.
+        """
+        connect, read = self.timeout.connect, self.timeout.read
+        return None if connect is None or read is None else connect + read
+
+
+class BodyReader:
+    """Collects a response body, enforcing the attempt's time budget and the size limit."""
+
+    __slots__ = ("_call", "_chunks", "_deadline", "_limit", "_size")
+
+    def __init__(self, call: Call, options: Options, started: float) -> None:
+        self._call = call
+        budget = options.budget
+        self._deadline = None if budget is None else started + budget
+        self._limit = options.max_response_bytes
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+        self._size += len(chunk)
+        if self._limit is not None and self._size > self._limit:
+            raise NavaiInvalidResponseError(
+                f"Response body exceeds {self._limit} bytes: {self._call.method} {self._call.url}",
+                method=self._call.method,
+                url=self._call.url,
+            )
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise NavaiTimeoutError(
+                f"Timed out: {self._call.method} {self._call.url} (response body still arriving)",
+                method=self._call.method,
+                url=self._call.url,
+            )
+
+    def body(self) -> bytes:
+        return self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
 
 
 @attrs.frozen
@@ -106,6 +167,44 @@ def transport_error(exc: Exception, call: Call) -> NavaiError:
     return NavaiConnectionError(f"Request failed: {where}: {detail}", method=call.method, url=call.url)
 
 
+RETRY_STATUSES = frozenset({502, 503, 504})
+RETRY_BASE_DELAY = 0.25
+RETRY_MAX_DELAY = 4.0
+
+
+def retry_delay(
+    attempt: int, options: Options, outcome: Outcome | None, error: NavaiError | None
+) -> float | None:
+    """Seconds to wait before retrying, or None when this attempt's result is final.
+
+    Retried: connection failures before the request was sent (refused, connect timeout) and
+    502/503/504, at most ``options.max_retries`` times, with exponential backoff (0.25 s,
+    0.5 s, 1 s, ... capped at 4 s) and jitter (each delay scaled by 0.5-1.0).
+    """
+    if attempt >= options.max_retries:
+        return None
+    if error is not None:
+        if not isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
+            return None
+    elif outcome is None or outcome.status not in RETRY_STATUSES:
+        return None
+    delay = min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2.0**attempt)
+    return delay * (0.5 + random.random() / 2)
+
+
+def log_retry(
+    call: Call, attempt: int, delay: float, outcome: Outcome | None, error: NavaiError | None
+) -> None:
+    reason = f"HTTP {outcome.status}" if outcome is not None else str(error)
+    logger.info("Retrying %s %s in %.2f s (retry %d): %s", call.method, call.url, delay, attempt + 1, reason)
+
+
+def log_outcome(call: Call, outcome: Outcome, started: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        elapsed = (time.monotonic() - started) * 1000
+        logger.debug("%s %s -> %d (%.1f ms)", call.method, call.url, outcome.status, elapsed)
+
+
 def http_error(outcome: Outcome) -> NavaiHTTPError:
     """A non-2xx response: the message is the response text, or ``HTTP {status}``."""
     text = "" if outcome.read_error is not None else outcome.text()
@@ -140,8 +239,29 @@ def client_secret_call(
     input: CreateRealtimeClientSecretInput | Mapping[str, Any] | None,
     fields: Mapping[str, Any],
 ) -> Call:
-    body = CreateRealtimeClientSecretInput.build(input, fields).to_wire()
-    return Call("POST", url, encode_json(body, "The client-secret input"))
+    secret_input = CreateRealtimeClientSecretInput.build(input, fields)
+    if secret_input.api_key is not None:
+        warn_if_key_exposed(url)
+    return Call("POST", url, encode_json(secret_input.to_wire(), "The client-secret input"))
+
+
+def warn_if_key_exposed(url: str) -> None:
+    """Warn when an API key is about to travel unencrypted to a host that is not this machine."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or _is_loopback(parts.hostname or ""):
+        return
+    message = f"Sending an api_key over plain http to {parts.hostname}: use https for non-loopback backends."
+    logger.warning(message)
+    warnings.warn(message, NavaiInsecureTransportWarning, stacklevel=4)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_client_secret(outcome: Outcome) -> ClientSecret:
@@ -167,15 +287,23 @@ def list_call(url: str) -> Call:
     return Call("GET", url)
 
 
-def parse_functions(outcome: Outcome) -> BackendFunctionsResult:
+@attrs.frozen
+class Listing:
+    """A list_functions result, and whether it is a failure (so caches can refuse it)."""
+
+    result: BackendFunctionsResult
+    failed: bool = False
+
+
+def parse_functions(outcome: Outcome) -> Listing:
     """The lenient list: never raises; what it cannot use becomes a warning or is dropped."""
     if not outcome.ok:
-        return BackendFunctionsResult(warnings=[list_status_warning(outcome.status)])
+        return Listing(BackendFunctionsResult(warnings=[list_status_warning(outcome.status)]), failed=True)
     if outcome.read_error is not None:
         return failed_functions(outcome.read_error)
     payload = outcome.json_object()
     if payload is None:
-        return BackendFunctionsResult(warnings=[LIST_PARSE_WARNING])
+        return Listing(BackendFunctionsResult(warnings=[LIST_PARSE_WARNING]), failed=True)
     items = payload.get("items")
     warnings = payload.get("warnings")
     functions = [
@@ -187,14 +315,16 @@ def parse_functions(outcome: Outcome) -> BackendFunctionsResult:
         for item in (items if isinstance(items, list) else [])
         if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip()
     ]
-    return BackendFunctionsResult(
-        functions=functions,
-        warnings=[w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else [],
+    return Listing(
+        BackendFunctionsResult(
+            functions=functions,
+            warnings=[w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else [],
+        )
     )
 
 
-def failed_functions(error: NavaiError) -> BackendFunctionsResult:
-    return BackendFunctionsResult(warnings=[list_failure_warning(str(error))])
+def failed_functions(error: NavaiError) -> Listing:
+    return Listing(BackendFunctionsResult(warnings=[list_failure_warning(str(error))]), failed=True)
 
 
 def _str_or_none(value: object) -> str | None:
@@ -232,6 +362,3 @@ def parse_execution(outcome: Outcome) -> FunctionResult:
         function_name=_str_or_none(payload.get("function_name")),
         source=_str_or_none(payload.get("source")),
     )
-
-
-Parser = Callable[[Outcome], Any]

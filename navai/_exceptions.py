@@ -25,6 +25,7 @@ __all__ = [
     "NavaiError",
     "NavaiFunctionError",
     "NavaiHTTPError",
+    "NavaiInsecureTransportWarning",
     "NavaiInvalidRequestError",
     "NavaiInvalidResponseError",
     "NavaiTimeoutError",
@@ -116,3 +117,7 @@ class NavaiFunctionError(NavaiError):
         super().__init__(message, method=method, url=url)
         self.error = error
         self.details = details
+
+
+class NavaiInsecureTransportWarning(UserWarning):
+    """An API key is about to be sent over plain http to a host that is not loopback."""

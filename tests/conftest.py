@@ -46,6 +46,12 @@ class Driver:
             self._runner.close()
 
 
+@pytest.fixture(autouse=True)
+def _fast_retry_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the default retry counts, but back off in milliseconds so the suite stays fast."""
+    monkeypatch.setattr(navai._core, "RETRY_BASE_DELAY", 0.001)
+
+
 @pytest.fixture(params=["sync", "async"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)

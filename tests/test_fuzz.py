@@ -106,12 +106,14 @@ def test_only_navai_errors_escape(status: int, body: bytes, headers: dict[str, s
         return httpx.Response(status, content=body, headers=headers)
 
     transport = httpx.MockTransport(respond)
-    with navai.NavaiBackendClient(env={}, http_client=httpx.Client(transport=transport)) as client:
+    with navai.NavaiBackendClient(
+        env={}, http_client=httpx.Client(transport=transport), max_retries=0
+    ) as client:
         check(call_all(client))
 
     async def run_async() -> list[Any]:
         async with httpx.AsyncClient(transport=transport) as http:
-            return await acall_all(navai.AsyncNavaiBackendClient(env={}, http_client=http))
+            return await acall_all(navai.AsyncNavaiBackendClient(env={}, http_client=http, max_retries=0))
 
     check(asyncio.run(run_async()))
 

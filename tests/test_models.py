@@ -56,7 +56,7 @@ def test_equality_and_defaults() -> None:
 def test_every_error_is_a_navai_error() -> None:
     for name in navai.__all__:
         obj = getattr(navai, name)
-        if isinstance(obj, type) and issubclass(obj, Exception):
+        if isinstance(obj, type) and issubclass(obj, Exception) and not issubclass(obj, Warning):
             assert issubclass(obj, navai.NavaiError)
     assert issubclass(navai.NavaiTimeoutError, navai.NavaiConnectionError)
     assert issubclass(navai.NavaiInvalidRequestError, ValueError)
