@@ -1,0 +1,180 @@
+"""A loopback HTTP server that misbehaves on purpose, for fault-tolerance tests.
+
+The first path segment picks the fault; the rest is a NAVAI route. ``/ok/...`` answers
+correctly, so tests can prove a client is still usable after a fault::
+
+    with FaultServer() as server:
+        client = NavaiBackendClient(f"{server.url}/truncate")
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+from types import TracebackType
+
+FAULTS = (
+    "ok",
+    "reset_before_response",
+    "reset_mid_body",
+    "truncate",
+    "stall",
+    "trickle",
+    "huge",
+    "html",
+    "bad_chunked",
+)
+HUGE_BYTES = 10 * 1024 * 1024
+
+
+def _ok_body(route: str) -> bytes:
+    if route.endswith("/functions"):
+        return json.dumps({"items": [{"name": "echo", "description": "Echo."}], "warnings": []}).encode()
+    if route.endswith("/client-secret"):
+        return json.dumps({"value": "ek_fault_server_ok", "expires_at": int(time.time()) + 600}).encode()
+    return json.dumps({"ok": True, "function_name": "echo", "source": "fault", "result": "pong"}).encode()
+
+
+def _head(status: str, length: int | None, content_type: str = "application/json", extra: str = "") -> bytes:
+    lines = [f"HTTP/1.1 {status}", f"Content-Type: {content_type}", "Connection: keep-alive"]
+    if length is not None:
+        lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + "\r\n" + extra + "\r\n").encode()
+
+
+class FaultServer:
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self._stop = threading.Event()
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._accept_loop, name="fault-server", daemon=True)
+        self.requests: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def start(self) -> FaultServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._listener.close()
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+
+    def __enter__(self) -> FaultServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self._connections.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _read_request(self, conn: socket.socket, buffer: bytes) -> tuple[str, bytes] | None:
+        while b"\r\n\r\n" not in buffer:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            buffer += chunk
+        head, _, rest = buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value.strip())
+        while len(rest) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            rest += chunk
+        path = lines[0].split(" ")[1]
+        self.requests.append(f"{lines[0].split(' ')[0]} {path}")
+        return path, rest[length:]
+
+    def _serve(self, conn: socket.socket) -> None:
+        buffer = b""
+        try:
+            while not self._stop.is_set():
+                request = self._read_request(conn, buffer)
+                if request is None:
+                    return
+                path, buffer = request
+                fault, _, route = path.lstrip("/").partition("/")
+                if not self._respond(conn, fault, "/" + route):
+                    return
+        except OSError:
+            return
+        finally:
+            conn.close()
+
+    def _respond(self, conn: socket.socket, fault: str, route: str) -> bool:
+        """Answer one request; False when the connection must end."""
+        body = _ok_body(route)
+        if fault == "ok":
+            conn.sendall(_head("200 OK", len(body)) + body)
+            return True
+        if fault == "reset_before_response":
+            self._reset(conn)
+            return False
+        if fault == "reset_mid_body":
+            conn.sendall(_head("200 OK", len(body) + 500) + body[:10])
+            time.sleep(0.05)
+            self._reset(conn)
+            return False
+        if fault == "truncate":
+            conn.sendall(_head("200 OK", len(body) + 500) + body[:10])
+            conn.shutdown(socket.SHUT_WR)
+            return False
+        if fault == "stall":
+            self._stop.wait(30)
+            return False
+        if fault == "trickle":
+            conn.sendall(_head("200 OK", 100_000))
+            for _ in range(600):
+                if self._stop.wait(0.05):
+                    break
+                conn.sendall(b" ")
+            return False
+        if fault == "huge":
+            padding = b" " * (HUGE_BYTES - len(body))
+            conn.sendall(_head("200 OK", len(body) + len(padding)) + padding + body)
+            return True
+        if fault == "html":
+            page = b"<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>"
+            conn.sendall(_head("200 OK", len(page), content_type="text/html") + page)
+            return True
+        if fault == "bad_chunked":
+            conn.sendall(
+                _head("200 OK", None, extra="Transfer-Encoding: chunked\r\n") + b"zz\r\nnot a chunk\r\n"
+            )
+            conn.shutdown(socket.SHUT_WR)
+            return False
+        conn.sendall(_head("404 Not Found", 0))
+        return True
+
+    @staticmethod
+    def _reset(conn: socket.socket) -> None:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
