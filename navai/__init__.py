@@ -4,11 +4,16 @@ A NAVAI backend mints ephemeral OpenAI Realtime client secrets, lists the app
 functions it exposes, and executes one by name. `NavaiBackendClient` and
 `AsyncNavaiBackendClient` talk to it with the behaviour of the TypeScript
 reference client (`createNavaiMobileBackendClient`).
+
+``import navai`` is cheap: each public name loads its module on first use, so a
+sync-only program never imports asyncio or aiohttp, and a script that only
+catches ``navai.NavaiError`` never imports httpx.
 """
 
-from ._async_client import AsyncNavaiBackendClient
-from ._client import NavaiBackendClient, create_navai_backend_client, create_navai_mobile_backend_client
-from ._config import DEFAULT_API_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from ._exceptions import (
     NavaiConnectionError,
     NavaiError,
@@ -19,16 +24,57 @@ from ._exceptions import (
     NavaiInvalidResponseError,
     NavaiTimeoutError,
 )
-from ._lifecycle import AsyncFunctionCatalog, AsyncSecretProvider, FunctionCatalog, SecretProvider
-from ._models import (
-    BackendFunction,
-    BackendFunctionsResult,
-    ClientSecret,
-    ClientSecretFields,
-    CreateRealtimeClientSecretInput,
-    FunctionResult,
-)
 from ._version import __version__
+
+if _TYPE_CHECKING:
+    from ._async_client import AsyncNavaiBackendClient
+    from ._client import NavaiBackendClient, create_navai_backend_client, create_navai_mobile_backend_client
+    from ._config import DEFAULT_API_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
+    from ._lifecycle import AsyncFunctionCatalog, AsyncSecretProvider, FunctionCatalog, SecretProvider
+    from ._models import (
+        BackendFunction,
+        BackendFunctionsResult,
+        ClientSecret,
+        ClientSecretFields,
+        CreateRealtimeClientSecretInput,
+        FunctionResult,
+    )
+
+_LAZY = {
+    "AsyncNavaiBackendClient": "._async_client",
+    "NavaiBackendClient": "._client",
+    "create_navai_backend_client": "._client",
+    "create_navai_mobile_backend_client": "._client",
+    "DEFAULT_API_BASE_URL": "._config",
+    "DEFAULT_MAX_RETRIES": "._config",
+    "DEFAULT_TIMEOUT": "._config",
+    "NOT_GIVEN": "._config",
+    "NotGiven": "._config",
+    "AsyncFunctionCatalog": "._lifecycle",
+    "AsyncSecretProvider": "._lifecycle",
+    "FunctionCatalog": "._lifecycle",
+    "SecretProvider": "._lifecycle",
+    "BackendFunction": "._models",
+    "BackendFunctionsResult": "._models",
+    "ClientSecret": "._models",
+    "ClientSecretFields": "._models",
+    "CreateRealtimeClientSecretInput": "._models",
+    "FunctionResult": "._models",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'navai' has no attribute {name!r}")
+    value = getattr(_import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "DEFAULT_API_BASE_URL",

@@ -31,6 +31,7 @@ from ._core import (
     transport_error,
 )
 from ._exceptions import NavaiError
+from ._fast import AsyncFastSender, httpx_is_patched
 from ._lifecycle import AsyncFunctionCatalog, AsyncSecretProvider
 from ._models import (
     BackendFunctionsResult,
@@ -41,7 +42,7 @@ from ._models import (
 )
 
 
-class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient]):
+class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient, AsyncFastSender]):
     """The asyncio twin of `NavaiBackendClient`: same arguments, same behaviour, awaitable calls.
 
     The base URL is ``api_base_url`` if not blank, else ``NAVAI_API_URL`` from ``env``
@@ -54,7 +55,11 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient]):
     """
 
     def _default_http_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=self._timeout, follow_redirects=True)
+        limits = httpx.Limits(max_connections=self._max_connections)
+        return httpx.AsyncClient(timeout=self._timeout, follow_redirects=True, limits=limits)
+
+    def _fast_sender(self, max_connections: int) -> AsyncFastSender:
+        return AsyncFastSender(max_connections)
 
     async def _send(self, call: Call, options: Options) -> Outcome:
         attempt = 0
@@ -77,6 +82,11 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient]):
 
     async def _attempt(self, call: Call, options: Options) -> Outcome:
         started = time.monotonic()
+        if self._fast is not None and not httpx_is_patched(is_async=True):
+            fast_outcome = await self._fast.send(call, options)
+            if fast_outcome is not None:
+                log_outcome(call, fast_outcome, started)
+                return fast_outcome
         try:
             response = await self._http.send(self._build_request(call, options), stream=True, auth=self._auth)
         except Exception as exc:
@@ -198,8 +208,10 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient]):
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""
-        if self._owns_http_client:
-            await self._http.aclose()
+        if self._fast is not None:
+            await self._fast.aclose()
+        if self._owns_http_client and self._http_client is not None:
+            await self._http_client.aclose()
 
     async def __aenter__(self) -> AsyncNavaiBackendClient:
         return self

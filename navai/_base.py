@@ -24,11 +24,16 @@ from ._config import (
     coerce_timeout,
 )
 from ._core import Call, Options
+from ._exceptions import NavaiInvalidRequestError
+from ._fast import AsyncFastSender, SyncFastSender, fast_path_allowed
 
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
+FastSenderT = TypeVar("FastSenderT", SyncFastSender, AsyncFastSender)
+
+DEFAULT_MAX_CONNECTIONS = 100
 
 
-class BaseClient(Generic[HttpClientT]):
+class BaseClient(Generic[HttpClientT, FastSenderT]):
     """Resolves URLs, headers, timeout and retries once, so that each call only builds its request."""
 
     def __init__(
@@ -45,6 +50,7 @@ class BaseClient(Generic[HttpClientT]):
         auth: AuthTypes | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self._endpoints = Endpoints.resolve(
             api_base_url, env, client_secret_path, functions_list_path, functions_execute_path
@@ -60,11 +66,31 @@ class BaseClient(Generic[HttpClientT]):
         self._auth: AuthTypes | httpx._client.UseClientDefault = (
             auth if auth is not None else httpx.USE_CLIENT_DEFAULT
         )
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
+            raise NavaiInvalidRequestError(
+                f"max_connections must be a positive integer; got {max_connections!r}."
+            )
+        self._max_connections = max_connections
         self._owns_http_client = http_client is None
-        self._http: HttpClientT = http_client if http_client is not None else self._default_http_client()
+        self._http_client: HttpClientT | None = http_client
+        self._fast: FastSenderT | None = (
+            self._fast_sender(max_connections)
+            if http_client is None and auth is None and fast_path_allowed(self._endpoints.api_base_url)
+            else None
+        )
+
+    def _fast_sender(self, max_connections: int) -> FastSenderT:
+        raise NotImplementedError
 
     def _default_http_client(self) -> HttpClientT:
         raise NotImplementedError
+
+    @property
+    def _http(self) -> HttpClientT:
+        """The httpx client: the caller's, or one of our own, created on first use."""
+        if self._http_client is None:
+            self._http_client = self._default_http_client()
+        return self._http_client
 
     def _options(
         self,

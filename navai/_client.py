@@ -30,6 +30,7 @@ from ._core import (
     transport_error,
 )
 from ._exceptions import NavaiError
+from ._fast import SyncFastSender, httpx_is_patched
 from ._lifecycle import FunctionCatalog, SecretProvider
 from ._models import (
     BackendFunctionsResult,
@@ -40,7 +41,7 @@ from ._models import (
 )
 
 
-class NavaiBackendClient(BaseClient[httpx.Client]):
+class NavaiBackendClient(BaseClient[httpx.Client, SyncFastSender]):
     """A client for a NAVAI backend: mint Realtime client secrets, list and execute app functions.
 
     The base URL is ``api_base_url`` if not blank, else ``NAVAI_API_URL`` from ``env``
@@ -53,7 +54,11 @@ class NavaiBackendClient(BaseClient[httpx.Client]):
     """
 
     def _default_http_client(self) -> httpx.Client:
-        return httpx.Client(timeout=self._timeout, follow_redirects=True)
+        limits = httpx.Limits(max_connections=self._max_connections)
+        return httpx.Client(timeout=self._timeout, follow_redirects=True, limits=limits)
+
+    def _fast_sender(self, max_connections: int) -> SyncFastSender:
+        return SyncFastSender(max_connections)
 
     def _send(self, call: Call, options: Options) -> Outcome:
         attempt = 0
@@ -76,6 +81,11 @@ class NavaiBackendClient(BaseClient[httpx.Client]):
 
     def _attempt(self, call: Call, options: Options) -> Outcome:
         started = time.monotonic()
+        if self._fast is not None and not httpx_is_patched(is_async=False):
+            fast_outcome = self._fast.send(call, options)
+            if fast_outcome is not None:
+                log_outcome(call, fast_outcome, started)
+                return fast_outcome
         try:
             response = self._http.send(self._build_request(call, options), stream=True, auth=self._auth)
         except Exception as exc:
@@ -196,8 +206,10 @@ class NavaiBackendClient(BaseClient[httpx.Client]):
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
-        if self._owns_http_client:
-            self._http.close()
+        if self._fast is not None:
+            self._fast.close()
+        if self._owns_http_client and self._http_client is not None:
+            self._http_client.close()
 
     def __enter__(self) -> NavaiBackendClient:
         return self

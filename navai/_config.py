@@ -8,8 +8,6 @@ from collections.abc import Callable, Mapping
 import attrs
 import httpx
 
-from navai_api.api.navai import create_client_secret, execute_function, list_functions
-
 from ._exceptions import NavaiInvalidRequestError
 from ._version import __version__
 
@@ -18,9 +16,10 @@ DEFAULT_API_BASE_URL = "http://localhost:3000"
 
 API_URL_ENV_VAR = "NAVAI_API_URL"
 
-DEFAULT_CLIENT_SECRET_PATH = create_client_secret.PATH
-DEFAULT_FUNCTIONS_LIST_PATH = list_functions.PATH
-DEFAULT_FUNCTIONS_EXECUTE_PATH = execute_function.PATH
+# The contract's paths (openapi.yaml; the generated endpoint modules' PATH, checked by the tests).
+DEFAULT_CLIENT_SECRET_PATH = "/navai/realtime/client-secret"
+DEFAULT_FUNCTIONS_LIST_PATH = "/navai/functions"
+DEFAULT_FUNCTIONS_EXECUTE_PATH = "/navai/functions/execute"
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 """30 s to read, write or wait for a pooled connection; 5 s to connect."""

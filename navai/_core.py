@@ -71,15 +71,18 @@ class Options:
     timeout: httpx.Timeout
     max_retries: int
     max_response_bytes: int | None
+    wire_headers: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
+    """The headers as a plain dict, computed once for the fast transports."""
+    budget: float | None = attrs.field(init=False, eq=False)
+    """Seconds one attempt may take in all: connect plus read timeout, or None when either is off.
 
-    @property
-    def budget(self) -> float | None:
-        """Seconds one attempt may take in all: connect plus read timeout, or None when either is off.
+    Per-phase timeouts alone would let a server that trickles a byte at a time hold a call forever.
+    """
 
-        Per-phase timeouts alone let a server that trickles a byte at a time hold a call forever.
-        """
+    def __attrs_post_init__(self) -> None:
         connect, read = self.timeout.connect, self.timeout.read
-        return None if connect is None or read is None else connect + read
+        object.__setattr__(self, "wire_headers", dict(self.headers.items()))
+        object.__setattr__(self, "budget", None if connect is None or read is None else connect + read)
 
 
 class BodyReader:

@@ -6,16 +6,19 @@ the rules (when a secret is still good, when a listing may be cached) are writte
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ._core import Listing
 from ._exceptions import NavaiInvalidRequestError
 from ._models import BackendFunctionsResult, ClientSecret, CreateRealtimeClientSecretInput
+
+if TYPE_CHECKING:
+    import asyncio
 
 Clock = Callable[[], float]
 
@@ -138,7 +141,9 @@ class AsyncSecretProvider(_SecretProviderBase):
     ) -> None:
         super().__init__(input, refresh_margin=refresh_margin, max_age=max_age, clock=clock)
         self._mint = mint
-        self._lock = asyncio.Lock()
+        import asyncio
+
+        self._lock: asyncio.Lock = asyncio.Lock()
 
     async def get(self) -> ClientSecret:
         secret = self._slot.usable(self._clock())
@@ -231,7 +236,9 @@ class AsyncFunctionCatalog(_CatalogBase):
     ) -> None:
         super().__init__(ttl=ttl, clock=clock)
         self._load = load
-        self._lock = asyncio.Lock()
+        import asyncio
+
+        self._lock: asyncio.Lock = asyncio.Lock()
 
     async def get(self) -> BackendFunctionsResult:
         result = self._slot.fresh(self._clock())

@@ -8,9 +8,6 @@ from typing import Any, TypedDict
 
 import attrs
 
-from navai_api.models import CreateClientSecretRequest
-from navai_api.types import UNSET
-
 from ._exceptions import NavaiInvalidRequestError
 
 __all__ = [
@@ -51,7 +48,10 @@ class CreateRealtimeClientSecretInput:
     api_key: str | None = attrs.field(default=None, repr=mask_secret)
 
     def to_wire(self) -> dict[str, Any]:
-        """The request body: set fields only, under their camelCase wire names."""
+        """The request body: set fields only, under their camelCase wire names (from the generated model)."""
+        from navai_api.models import CreateClientSecretRequest
+        from navai_api.types import UNSET
+
         request = CreateClientSecretRequest(
             **{name: UNSET if value is None else value for name, value in attrs.asdict(self).items()}
         )

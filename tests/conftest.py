@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 import navai
+from navai import _core
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -49,7 +50,7 @@ class Driver:
 @pytest.fixture(autouse=True)
 def _fast_retry_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the default retry counts, but back off in milliseconds so the suite stays fast."""
-    monkeypatch.setattr(navai._core, "RETRY_BASE_DELAY", 0.001)
+    monkeypatch.setattr(_core, "RETRY_BASE_DELAY", 0.001)
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -1,10 +1,13 @@
 """A loopback HTTP server that misbehaves on purpose, for fault-tolerance tests.
 
-The first path segment picks the fault; the rest is a NAVAI route. ``/ok/...`` answers
-correctly, so tests can prove a client is still usable after a fault::
+The ``X-Fault`` request header, or else the first path segment, picks the fault; the rest
+of the path is a NAVAI route. ``ok`` answers correctly, so a test can send a faulty call
+and then a healthy one through the same connection pool::
 
     with FaultServer() as server:
-        client = NavaiBackendClient(f"{server.url}/truncate")
+        client = NavaiBackendClient(f"{server.url}/ok", max_connections=1)
+        client.execute_function("echo", headers={"X-Fault": "truncate"})  # raises
+        client.execute_function("echo")                                    # still works
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ class FaultServer:
                 self._connections.append(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
-    def _read_request(self, conn: socket.socket, buffer: bytes) -> tuple[str, bytes] | None:
+    def _read_request(self, conn: socket.socket, buffer: bytes) -> tuple[str, str | None, bytes] | None:
         while b"\r\n\r\n" not in buffer:
             chunk = conn.recv(65536)
             if not chunk:
@@ -100,10 +103,13 @@ class FaultServer:
         head, _, rest = buffer.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         length = 0
+        fault = None
         for line in lines[1:]:
             name, _, value = line.partition(":")
             if name.strip().lower() == "content-length":
                 length = int(value.strip())
+            if name.strip().lower() == "x-fault":
+                fault = value.strip()
         while len(rest) < length:
             chunk = conn.recv(65536)
             if not chunk:
@@ -111,7 +117,7 @@ class FaultServer:
             rest += chunk
         path = lines[0].split(" ")[1]
         self.requests.append(f"{lines[0].split(' ')[0]} {path}")
-        return path, rest[length:]
+        return path, fault, rest[length:]
 
     def _serve(self, conn: socket.socket) -> None:
         buffer = b""
@@ -120,9 +126,9 @@ class FaultServer:
                 request = self._read_request(conn, buffer)
                 if request is None:
                     return
-                path, buffer = request
+                path, header_fault, buffer = request
                 fault, _, route = path.lstrip("/").partition("/")
-                if not self._respond(conn, fault, "/" + route):
+                if not self._respond(conn, header_fault or fault, "/" + route):
                     return
         except OSError:
             return

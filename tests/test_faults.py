@@ -1,5 +1,8 @@
-"""Fault tolerance over real sockets: every fault ends in the right NavaiError within the timeout,
-and the same connection pool (one connection only) serves the next call, so nothing leaked."""
+"""Fault tolerance over real sockets, for both engines (the fast path and a caller's httpx client).
+
+Every fault ends in the right NavaiError (or warning) within the timeout, and then a healthy
+call goes through the same one-connection pool: nothing leaked, nothing poisoned.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +21,8 @@ import navai
 TIMEOUT = httpx.Timeout(0.5, connect=0.5)
 HANG_BOUND = 5.0  # seconds: the 1 s budget (connect + read) plus generous slack on a busy machine
 
-# fault -> (list_functions warning prefix or None for success, error type raised by the POSTs or None)
 FAILED = "[navai] Failed to load backend functions: "
+# fault -> (list_functions warning prefix or None for success, error type raised by the POSTs or None)
 EXPECTED: dict[str, tuple[str | None, type[navai.NavaiError] | None]] = {
     "refused": (FAILED + "Request failed: GET ", navai.NavaiConnectionError),
     "reset_before_response": (FAILED + "Request failed: ", navai.NavaiConnectionError),
@@ -33,6 +36,7 @@ EXPECTED: dict[str, tuple[str | None, type[navai.NavaiError] | None]] = {
     "bad_chunked": (FAILED + "Request failed: ", navai.NavaiConnectionError),
 }
 METHODS = ["list_functions", "create_client_secret", "execute_function"]
+ENGINES = ["fast", "httpx"]
 
 
 @pytest.fixture(scope="module")
@@ -48,24 +52,34 @@ def refused_url() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-def base_for(fault: str, server: FaultServer, refused_url: str) -> str:
-    if fault == "refused":
-        return refused_url
-    return f"{server.url}/{'huge' if fault == 'huge_over_limit' else fault}"
-
-
-def options_for(fault: str) -> dict[str, Any]:
-    return {
+def client_options(fault: str, engine: str, is_async: bool) -> dict[str, Any]:
+    """One connection at most, so a connection the fault leaked would block the next call."""
+    options: dict[str, Any] = {
         "env": {},
         "timeout": TIMEOUT,
         "max_response_bytes": 1_000_000 if fault == "huge_over_limit" else None,
+        "max_connections": 1,
     }
+    if engine == "httpx":
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        options["http_client"] = httpx.AsyncClient(limits=limits) if is_async else httpx.Client(limits=limits)
+    return options
 
 
-def call(client: Any, method: str) -> Any:
+def base_url(fault: str, server: FaultServer, refused_url: str) -> str:
+    return refused_url if fault == "refused" else f"{server.url}/ok"
+
+
+def fault_headers(fault: str) -> dict[str, str]:
+    return {"X-Fault": "huge" if fault == "huge_over_limit" else fault}
+
+
+def call(client: Any, method: str, headers: dict[str, str] | None = None) -> Any:
     if method == "execute_function":
-        return client.execute_function("echo", {"value": 1})
-    return getattr(client, method)()
+        return client.execute_function("echo", {"value": 1}, headers=headers)
+    if method == "create_client_secret":
+        return client.create_client_secret(headers=headers)
+    return client.list_functions(headers=headers)
 
 
 def check(fault: str, method: str, outcome: Any, elapsed: float) -> None:
@@ -88,64 +102,67 @@ def check(fault: str, method: str, outcome: Any, elapsed: float) -> None:
             assert str(outcome) in ("Invalid client-secret response.", "Invalid backend function response.")
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fault", list(EXPECTED))
-def test_sync_fault(server: FaultServer, refused_url: str, fault: str, method: str) -> None:
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    with httpx.Client(limits=limits) as http:
-        faulty = navai.NavaiBackendClient(
-            base_for(fault, server, refused_url), http_client=http, **options_for(fault)
-        )
-        healthy = navai.NavaiBackendClient(f"{server.url}/ok", http_client=http, env={}, timeout=TIMEOUT)
+def test_sync_fault(server: FaultServer, refused_url: str, fault: str, method: str, engine: str) -> None:
+    options = client_options(fault, engine, is_async=False)
+    with navai.NavaiBackendClient(base_url(fault, server, refused_url), **options) as client:
+        assert (client._fast is not None) is (engine == "fast")
         started = time.monotonic()
         try:
-            outcome = call(faulty, method)
+            outcome = call(client, method, fault_headers(fault))
         except navai.NavaiError as exc:
             outcome = exc
         check(fault, method, outcome, time.monotonic() - started)
-        for _ in range(2):
-            assert healthy.execute_function("echo") == "pong", "the pool still serves calls after the fault"
+        if fault != "refused":
+            for _ in range(2):
+                assert client.execute_function("echo") == "pong", (
+                    "the pool still serves calls after the fault"
+                )
+    if engine == "httpx":
+        options["http_client"].close()
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fault", list(EXPECTED))
-def test_async_fault(server: FaultServer, refused_url: str, fault: str, method: str) -> None:
+def test_async_fault(server: FaultServer, refused_url: str, fault: str, method: str, engine: str) -> None:
     async def main() -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(limits=limits) as http:
-            faulty = navai.AsyncNavaiBackendClient(
-                base_for(fault, server, refused_url), http_client=http, **options_for(fault)
-            )
-            healthy = navai.AsyncNavaiBackendClient(
-                f"{server.url}/ok", http_client=http, env={}, timeout=TIMEOUT
-            )
+        options = client_options(fault, engine, is_async=True)
+        async with navai.AsyncNavaiBackendClient(base_url(fault, server, refused_url), **options) as client:
+            assert (client._fast is not None) is (engine == "fast")
             started = time.monotonic()
             try:
-                outcome = await call(faulty, method)
+                outcome = await call(client, method, fault_headers(fault))
             except navai.NavaiError as exc:
                 outcome = exc
             check(fault, method, outcome, time.monotonic() - started)
-            for _ in range(2):
-                assert await healthy.execute_function("echo") == "pong"
+            if fault != "refused":
+                for _ in range(2):
+                    assert await client.execute_function("echo") == "pong"
+        if engine == "httpx":
+            await options["http_client"].aclose()
 
     asyncio.run(main())
 
 
-def test_cancellation_is_not_swallowed(server: FaultServer) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cancellation_is_not_swallowed(server: FaultServer, engine: str) -> None:
     """A cancelled call raises CancelledError (not converted to a NavaiError) and frees its connection."""
 
     async def main() -> None:
-        limits = httpx.Limits(max_connections=1)
-        async with httpx.AsyncClient(limits=limits) as http:
-            stalled = navai.AsyncNavaiBackendClient(f"{server.url}/stall", http_client=http, env={})
-            healthy = navai.AsyncNavaiBackendClient(
-                f"{server.url}/ok", http_client=http, env={}, timeout=TIMEOUT
+        options = client_options("stall", engine, is_async=True)
+        async with navai.AsyncNavaiBackendClient(f"{server.url}/ok", **options) as client:
+            task: asyncio.Task[Any] = asyncio.create_task(
+                client.execute_function("echo", headers={"X-Fault": "stall"}, timeout=30.0)
             )
-            task: asyncio.Task[Any] = asyncio.create_task(stalled.execute_function("echo"))
             await asyncio.sleep(0.2)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            assert await healthy.execute_function("echo") == "pong"
+            assert await client.execute_function("echo") == "pong"
+        if engine == "httpx":
+            await options["http_client"].aclose()
 
     asyncio.run(main())

@@ -121,3 +121,17 @@ def test_factories(monkeypatch: pytest.MonkeyPatch) -> None:
         assert client.functions_list_url == "https://a.example/f"
     with navai.create_navai_mobile_backend_client(env={}) as client:
         assert client.api_base_url == "http://localhost:3000"
+
+
+def test_default_paths_are_the_contracts() -> None:
+    from navai import _config
+    from navai_api.api.navai import create_client_secret, execute_function, list_functions
+
+    assert _config.DEFAULT_CLIENT_SECRET_PATH == create_client_secret.PATH == "/navai/realtime/client-secret"
+    assert _config.DEFAULT_FUNCTIONS_LIST_PATH == list_functions.PATH == "/navai/functions"
+    assert _config.DEFAULT_FUNCTIONS_EXECUTE_PATH == execute_function.PATH == "/navai/functions/execute"
+    assert (create_client_secret.METHOD, list_functions.METHOD, execute_function.METHOD) == (
+        "post",
+        "get",
+        "post",
+    )
