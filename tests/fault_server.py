@@ -12,6 +12,7 @@ and then a healthy one through the same connection pool::
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import struct
@@ -29,6 +30,9 @@ FAULTS = (
     "huge",
     "html",
     "bad_chunked",
+    "redirect",
+    "gzip",
+    "close",
 )
 HUGE_BYTES = 10 * 1024 * 1024
 
@@ -57,6 +61,7 @@ class FaultServer:
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._accept_loop, name="fault-server", daemon=True)
         self.requests: list[str] = []
+        self.connections_accepted = 0
 
     @property
     def url(self) -> str:
@@ -92,6 +97,7 @@ class FaultServer:
                 return
             with self._lock:
                 self._connections.append(conn)
+                self.connections_accepted += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _read_request(self, conn: socket.socket, buffer: bytes) -> tuple[str, str | None, bytes] | None:
@@ -176,6 +182,17 @@ class FaultServer:
                 _head("200 OK", None, extra="Transfer-Encoding: chunked\r\n") + b"zz\r\nnot a chunk\r\n"
             )
             conn.shutdown(socket.SHUT_WR)
+            return False
+        if fault == "redirect":
+            conn.sendall(_head("307 Temporary Redirect", 0, extra=f"Location: /ok{route}\r\n"))
+            return True
+        if fault == "gzip":
+            packed = gzip.compress(body)
+            conn.sendall(_head("200 OK", len(packed), extra="Content-Encoding: gzip\r\n") + packed)
+            return True
+        if fault == "close":
+            head = _head("200 OK", len(body)).replace(b"Connection: keep-alive", b"Connection: close")
+            conn.sendall(head + body)
             return False
         conn.sendall(_head("404 Not Found", 0))
         return True

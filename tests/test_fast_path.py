@@ -1,0 +1,207 @@
+"""The fast paths behave exactly like the httpx path, and step aside when they cannot."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fault_server import FaultServer
+
+import navai
+
+ENGINES = ["fast", "httpx"]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FaultServer]:
+    with FaultServer() as running:
+        yield running
+
+
+def make(kind: str, engine: str, url: str, **options: Any) -> Any:
+    options.setdefault("env", {})
+    if engine == "httpx":
+        http_class = httpx.Client if kind == "sync" else httpx.AsyncClient
+        options["http_client"] = http_class(follow_redirects=True)
+    client = (navai.NavaiBackendClient if kind == "sync" else navai.AsyncNavaiBackendClient)(url, **options)
+    assert (client._fast is not None) is (engine == "fast")
+    return client
+
+
+def run(kind: str, client: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+    result = getattr(client, method)(*args, **kwargs)
+    if kind == "sync":
+        return result
+
+    async def main() -> Any:
+        try:
+            return await result
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("fault", ["redirect", "gzip", "close"])
+def test_same_results_on_both_engines(server: FaultServer, kind: str, engine: str, fault: str) -> None:
+    client = make(kind, engine, f"{server.url}/{fault}")
+    assert run(kind, client, "execute_function", "echo", {"value": 1}) == "pong"
+    client = make(kind, engine, f"{server.url}/{fault}")
+    assert run(kind, client, "list_functions").names() == ["echo"]
+
+
+def test_sync_fast_path_reuses_one_connection(server: FaultServer) -> None:
+    with navai.NavaiBackendClient(f"{server.url}/ok", env={}) as client:
+        before = server.connections_accepted
+        for _ in range(50):
+            assert client.execute_function("echo") == "pong"
+        assert client.list_functions().names() == ["echo"]
+        assert server.connections_accepted - before == 1
+
+
+def test_sync_fast_path_replaces_a_connection_the_server_closed(server: FaultServer) -> None:
+    with navai.NavaiBackendClient(f"{server.url}/ok", env={}) as client:
+        before = server.connections_accepted
+        assert client.execute_function("echo", headers={"X-Fault": "close"}) == "pong"
+        assert client.execute_function("echo") == "pong"
+        assert server.connections_accepted - before == 2
+
+
+def test_async_fast_path_reuses_connections(server: FaultServer) -> None:
+    async def main() -> int:
+        async with navai.AsyncNavaiBackendClient(f"{server.url}/ok", env={}, max_connections=4) as client:
+            before = server.connections_accepted
+            results = await asyncio.gather(*(client.execute_function("echo") for _ in range(100)))
+            assert results == ["pong"] * 100
+            return server.connections_accepted - before
+
+    assert asyncio.run(main()) <= 4
+
+
+def test_a_patched_httpx_transport_gets_the_traffic(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What vcrpy does: patch httpx's stock transport. A fast client must then go through httpx."""
+    seen: list[str] = []
+    original = httpx.HTTPTransport.handle_request
+
+    def recording(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return original(self, request)
+
+    with navai.NavaiBackendClient(f"{server.url}/ok", env={}) as client:
+        assert client.execute_function("echo") == "pong"
+        assert seen == []
+        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", recording)
+        assert client.execute_function("echo") == "pong"
+        assert seen == [f"{server.url}/ok/navai/functions/execute"]
+        monkeypatch.undo()
+        assert client.execute_function("echo") == "pong"
+        assert len(seen) == 1
+
+
+def test_a_patched_async_transport_gets_the_traffic(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    original = httpx.AsyncHTTPTransport.handle_async_request
+
+    async def recording(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return await original(self, request)
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", recording)
+
+    async def main() -> None:
+        async with navai.AsyncNavaiBackendClient(f"{server.url}/ok", env={}) as client:
+            assert await client.execute_function("echo") == "pong"
+
+    asyncio.run(main())
+    assert seen == [f"{server.url}/ok/navai/functions/execute"]
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "https_proxy", "ALL_PROXY"])
+def test_proxies_from_the_environment_use_httpx(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    monkeypatch.setenv(variable, "http://proxy.internal:3128")
+    with navai.NavaiBackendClient("http://api.example", env={}) as client:
+        assert client._fast is None
+
+
+def test_auth_and_caller_clients_use_httpx() -> None:
+    with navai.NavaiBackendClient("http://api.example", env={}, auth=("u", "p")) as client:
+        assert client._fast is None
+    with (
+        httpx.Client() as http,
+        navai.NavaiBackendClient("http://api.example", env={}, http_client=http) as client,
+    ):
+        assert client._fast is None
+    with navai.NavaiBackendClient("http://api.example", env={}) as client:
+        assert client._fast is not None
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.5, True])
+def test_max_connections_is_checked(value: object) -> None:
+    with pytest.raises(navai.NavaiInvalidRequestError, match="max_connections"):
+        navai.NavaiBackendClient(env={}, max_connections=value)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def tls_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An https server with a self-signed certificate, which no default trust store accepts."""
+    folder: Path = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_https_verifies_certificates(tls_url: str, kind: str) -> None:
+    client = make(kind, "fast", tls_url, timeout=5.0)
+    with pytest.raises(navai.NavaiConnectionError, match=r"(?i)certificate verify failed"):
+        run(kind, client, "execute_function", "echo")
