@@ -122,22 +122,15 @@ class SyncFastSender:
         status = response.status
         if 300 <= status < 400 and response.getheader("location"):
             raise _Redirect
-        encoding = (response.getheader("content-encoding") or "").strip().lower()
-        decoder = (
-            zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else 0)
-            if encoding
-            in (
-                "gzip",
-                "deflate",
-            )
-            else None
-        )
+        decoder = _decoder(response.getheader("content-encoding"))
         reader = BodyReader(call, options, started)
         try:
             while chunk := response.read1(_CHUNK):
                 reader.feed(decoder.decompress(chunk) if decoder else chunk)
             if response.length:  # read1 reports a premature EOF as a plain end of body
                 raise http.client.IncompleteRead(b"", response.length)
+            if decoder:
+                reader.feed(decoder.flush())
         except Exception as exc:
             error = transport_error(_as_httpx_error(exc, connected=True), call)
             return Outcome(call, status, None, error), False
@@ -188,6 +181,16 @@ class SyncFastSender:
                 for conn in connections:
                     conn.close()
             self._idle.clear()
+
+
+def _decoder(content_encoding: str | None) -> zlib._Decompress | None:
+    """A decompressor for gzip or deflate bodies (servers may compress even unasked), else None."""
+    encoding = (content_encoding or "").strip().lower()
+    if encoding == "gzip":
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    return None
 
 
 def _still_open(conn: http.client.HTTPConnection) -> bool:
