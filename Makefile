@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install generate check-generated lint format test clean
+.PHONY: install generate check-generated lint format test clean bench bench-smoke bench-profile
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,21 @@ format: $(STAMP)
 
 test: $(STAMP)  ## The whole suite
 	$(BIN)/pytest
+
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)  ## Throughput vs the TypeScript client on a loopback backend (~4 min): bench/results.json, bench/throughput.png
+	$(BIN)/python bench/run.py
+
+bench-smoke: $(BENCH_STAMP)  ## The same benchmark with tiny counts (CI, < 1 min); writes build/bench-smoke/
+	$(BIN)/python bench/run.py --smoke --out build/bench-smoke
+
+bench-profile: $(BENCH_STAMP)  ## Profile navai against the loopback backend: bench/profile-sync.txt, bench/profile-async.txt
+	$(BIN)/python bench/profile.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

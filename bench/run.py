@@ -1,0 +1,624 @@
+"""navai's throughput benchmark against a real NAVAI backend on loopback.
+
+    python bench/run.py            # the full run (`make bench`): ~4.5 minutes
+    python bench/run.py --smoke    # tiny counts, concurrency 1 and 10 (`make bench-smoke`)
+
+Starts the test backend (``tests/backend``: @navai/voice-backend on Express 5, via
+``tests/backend_harness.py``), then measures ``execute_function("echo", {"value": {"n": 1}})``
+calls per second for every contender at every concurrency, each figure in its own
+subprocess (``bench/worker.py`` for Python, ``bench/ts_client.mjs`` for the reference
+TypeScript client). A warm-up round comes first (not recorded); then each round runs every
+figure once, in an order rotated from round to round, so the machine's drift is shared;
+each figure's value is the median over the rounds. It also times ``import navai`` against
+``import httpx`` in fresh interpreters, and estimates how busy the backend was (its CPU
+time per call, from /proc) so a figure that only measures the backend shows as such.
+
+Writes ``results.json`` (date, machine, every round's value and the medians, the goals)
+and ``throughput.png`` into ``--out`` (default: this folder) and prints a Markdown table
+with ratios to the TypeScript client at the same concurrency and PASS/MISS per goal.
+Load goes to 127.0.0.1 only and every figure is bounded in calls and seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from backend_harness import BACKEND_DIR, Backend, node_missing_reason  # noqa: E402
+
+PAYLOAD = '{"value":{"n":1}}'
+FUNCTION = "echo"
+NPM_TIMEOUT_S = 600
+RUN_TIMEOUT_S = 120  # one figure's subprocess, start to finish: a hang fails the run, not the machine
+
+# contender id -> (label, runner, sync?)
+CONTENDERS: dict[str, tuple[str, str, bool]] = {
+    "ts": ("TypeScript client (reference)", "node", False),
+    "navai-sync": ("navai sync", "python", True),
+    "navai-async": ("navai async", "python", False),
+    "navai-httpx-sync": ("navai sync, httpx path (http_client=httpx.Client())", "python", True),
+    "navai-httpx-async": ("navai async, httpx path (http_client=httpx.AsyncClient())", "python", False),
+    "httpx-sync": ("raw httpx.Client", "python", True),
+    "httpx-async": ("raw httpx.AsyncClient", "python", False),
+    "aiohttp": ("raw aiohttp (ceiling)", "python", False),
+}
+TABLE_ORDER = list(CONTENDERS)
+
+
+@dataclass(frozen=True)
+class Figure:
+    contender: str
+    concurrency: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.contender}@{self.concurrency}"
+
+
+@dataclass
+class Sample:
+    calls: int
+    seconds: float
+    cpu_seconds: float
+    backend_cpu_seconds: float
+    backend_calls: int
+
+    @property
+    def rate(self) -> float:
+        return self.calls / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class Settings:
+    rounds: int
+    concurrencies: list[int]
+    max_calls: int
+    seconds: float
+    warmup_round: bool
+    warmup_round_seconds: float
+    warmup_seconds: float
+    import_runs: int
+    out: Path
+    smoke: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def figures_for(concurrencies: list[int]) -> list[Figure]:
+    figures = []
+    for contender, (_, _, is_sync) in CONTENDERS.items():
+        for concurrency in [1] if is_sync else concurrencies:
+            figures.append(Figure(contender, concurrency))
+    return figures
+
+
+# -- setup ----------------------------------------------------------------------------
+
+
+def _node_modules_fresh() -> bool:
+    node_modules = BENCH_DIR / "node_modules"
+    client = node_modules / "@navai" / "voice-frontend" / "package.json"
+    lock = BENCH_DIR / "package-lock.json"
+    return client.is_file() and node_modules.stat().st_mtime >= lock.stat().st_mtime
+
+
+def ensure_ts_client() -> None:
+    """``npm ci --ignore-scripts`` in bench/ when node_modules is missing or older than the lock.
+
+    ``--ignore-scripts``: @navai/voice-frontend's postinstall script edits the consuming project.
+    """
+    if _node_modules_fresh():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("npm is not on PATH: it installs the reference TypeScript client")
+    print("bench: npm ci --ignore-scripts in bench/ (the reference TypeScript client)", flush=True)
+    env = {**os.environ, "npm_config_update_notifier": "false"}
+    done = subprocess.run(
+        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=BENCH_DIR,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=NPM_TIMEOUT_S,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"npm ci in {BENCH_DIR} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    os.utime(BENCH_DIR / "node_modules")
+
+
+def _version_of_npm_package(folder: Path, name: str) -> str | None:
+    try:
+        return json.loads((folder / "node_modules" / name / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    node = shutil.which("node")
+    node_version = (
+        subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+        if node
+        else None
+    )
+    versions: dict[str, str | None] = {}
+    for dist in ("navai", "httpx", "httpcore", "aiohttp"):
+        try:
+            from importlib.metadata import version
+
+            versions[dist] = version(dist)
+        except Exception:
+            versions[dist] = None
+    versions["@navai/voice-frontend"] = _version_of_npm_package(BENCH_DIR, "@navai/voice-frontend")
+    versions["@navai/voice-backend"] = _version_of_npm_package(BACKEND_DIR, "@navai/voice-backend")
+    versions["express"] = _version_of_npm_package(BACKEND_DIR, "express")
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "node": node_version,
+        "versions": versions,
+    }
+
+
+# -- measuring ------------------------------------------------------------------------
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    """user + system CPU time of a process (all its threads), from /proc; 0.0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def command_for(
+    figure: Figure, url: str, calls: int, seconds: float, warmup: int, warmup_seconds: float
+) -> list[str]:
+    runner = CONTENDERS[figure.contender][1]
+    common = [
+        "--url", url,
+        "--calls", str(calls),
+        "--concurrency", str(figure.concurrency),
+        "--warmup", str(warmup),
+        "--warmup-seconds", f"{warmup_seconds:g}",
+        "--max-seconds", f"{seconds:g}",
+        "--function", FUNCTION,
+        "--payload", PAYLOAD,
+    ]  # fmt: skip
+    if runner == "node":
+        node = shutil.which("node")
+        assert node is not None
+        return [node, str(BENCH_DIR / "ts_client.mjs"), *common]
+    return [sys.executable, str(BENCH_DIR / "worker.py"), figure.contender, *common]
+
+
+def run_figure(figure: Figure, backend: Backend, calls: int, seconds: float, warmup_seconds: float) -> Sample:
+    # Untimed calls first in every process: connections, caches, the JIT of the TS client.
+    warmup = max(200, 2 * figure.concurrency)
+    command = command_for(figure, backend.url, calls, seconds, warmup, warmup_seconds)
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    cpu_before = _process_cpu_seconds(backend.pid)
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    cpu_after = _process_cpu_seconds(backend.pid)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RuntimeError(f"{figure.key} failed ({done.returncode}):\n{done.stderr.strip()[-2000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return Sample(
+        calls=int(result["calls"]),
+        seconds=float(result["seconds"]),
+        cpu_seconds=float(result.get("cpu_seconds", 0.0)),
+        backend_cpu_seconds=cpu_after - cpu_before,
+        backend_calls=int(result["calls"]) + int(result.get("warmup_calls", warmup)) + 1,
+    )
+
+
+def measure(settings: Settings, backend: Backend, figures: list[Figure]) -> dict[str, list[Sample]]:
+    # Warm-up: the backend's JIT, the OS, the page cache of every runtime; not recorded.
+    started = time.monotonic()
+    for figure in figures if settings.warmup_round else []:
+        run_figure(
+            figure, backend, settings.max_calls, settings.warmup_round_seconds, settings.warmup_seconds
+        )
+    if settings.warmup_round:
+        print(f"bench: warm-up round done in {time.monotonic() - started:.0f} s", flush=True)
+    samples: dict[str, list[Sample]] = {figure.key: [] for figure in figures}
+    for round_index in range(settings.rounds):
+        started = time.monotonic()
+        shift = (round_index * 3) % len(figures)  # rotate, so no figure always runs right after another
+        for figure in figures[shift:] + figures[:shift]:
+            sample = run_figure(
+                figure, backend, settings.max_calls, settings.seconds, settings.warmup_seconds
+            )
+            samples[figure.key].append(sample)
+        line = ", ".join(f"{f.key} {samples[f.key][-1].rate:.0f}" for f in figures)
+        print(
+            f"bench: round {round_index + 1}/{settings.rounds} ({time.monotonic() - started:.0f} s): {line}",
+            flush=True,
+        )
+    return samples
+
+
+# -- import cost ----------------------------------------------------------------------
+
+IMPORTS = {
+    "httpx": "import httpx",
+    "navai": "import navai",
+    "navai-sync-client": "from navai import NavaiBackendClient",
+    "navai-async-client": "from navai import AsyncNavaiBackendClient",
+}
+_TIMED_IMPORT = "import time\nt = time.perf_counter()\n{statement}\nprint(time.perf_counter() - t)"
+_IMPORTTIME_RE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")
+
+
+def _top_level_imports(stderr: str) -> dict[str, int]:
+    """Top-level modules and their cumulative microseconds, from ``-X importtime`` output."""
+    found = {}
+    for line in stderr.splitlines():
+        match = _IMPORTTIME_RE.match(line)
+        if match and len(match.group(3)) == 1:  # one space: imported by the script itself
+            found[match.group(4)] = int(match.group(2))
+    return found
+
+
+def import_costs(runs: int) -> dict[str, Any]:
+    """Median cost of each import statement in fresh interpreters, two ways.
+
+    ``wall_ms``: perf_counter around the statement inside the fresh process. ``importtime_ms``:
+    ``python -X importtime -c STATEMENT``, the cumulative time of the top-level modules that a
+    bare ``python -c pass`` does not import. Bytecode is cached in a temporary folder first
+    (PYTHONPYCACHEPREFIX), so every module is read from a .pyc as in an installed package.
+    """
+    with tempfile.TemporaryDirectory(prefix="navai-bench-pyc-") as pycache:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = pycache
+
+        def python(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, *args],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=ROOT,
+                check=True,
+                timeout=60,
+            )
+
+        baseline = set(_top_level_imports(python("-X", "importtime", "-c", "pass").stderr))
+        for statement in IMPORTS.values():  # compile and cache everything once
+            python("-c", statement)
+        wall: dict[str, list[float]] = {name: [] for name in IMPORTS}
+        importtime: dict[str, list[float]] = {name: [] for name in IMPORTS}
+        for _ in range(runs):  # interleaved, like the throughput rounds
+            for name, statement in IMPORTS.items():
+                wall[name].append(
+                    float(python("-c", _TIMED_IMPORT.format(statement=statement)).stdout) * 1000
+                )
+                top = _top_level_imports(python("-X", "importtime", "-c", statement).stderr)
+                importtime[name].append(sum(us for mod, us in top.items() if mod not in baseline) / 1000)
+    return {
+        name: {
+            "statement": statement,
+            "wall_ms": {"runs": wall[name], "median": statistics.median(wall[name])},
+            "importtime_ms": {"runs": importtime[name], "median": statistics.median(importtime[name])},
+        }
+        for name, statement in IMPORTS.items()
+    }
+
+
+# -- report ---------------------------------------------------------------------------
+
+
+def summarize(figures: list[Figure], samples: dict[str, list[Sample]]) -> dict[str, dict[str, Any]]:
+    summary = {}
+    for figure in figures:
+        runs = samples[figure.key]
+        rates = [s.rate for s in runs]
+        backend_per_call = [s.backend_cpu_seconds / s.backend_calls for s in runs if s.backend_calls]
+        client_per_call = [s.cpu_seconds / s.calls for s in runs if s.calls]
+        median = statistics.median(rates)
+        backend_us = statistics.median(backend_per_call) * 1e6 if backend_per_call else None
+        summary[figure.key] = {
+            "contender": figure.contender,
+            "label": CONTENDERS[figure.contender][0],
+            "concurrency": figure.concurrency,
+            "calls_per_s": {"runs": [round(r, 1) for r in rates], "median": round(median, 1)},
+            "calls": [s.calls for s in runs],
+            "seconds": [round(s.seconds, 4) for s in runs],
+            "client_cpu_us_per_call": round(statistics.median(client_per_call) * 1e6, 1)
+            if client_per_call
+            else None,
+            "backend_cpu_us_per_call": round(backend_us, 1) if backend_us is not None else None,
+            # How much of one core the (single-threaded) backend used at the median rate: near 100 %
+            # means this figure measures the backend, not the client.
+            "backend_busy_pct": round(median * backend_us / 1e4, 1) if backend_us is not None else None,
+        }
+    for entry in summary.values():
+        reference = summary.get(f"ts@{entry['concurrency']}")
+        entry["ratio_to_ts"] = (
+            round(entry["calls_per_s"]["median"] / reference["calls_per_s"]["median"], 3)
+            if reference and reference["calls_per_s"]["median"]
+            else None
+        )
+    return summary
+
+
+def _median(summary: dict[str, dict[str, Any]], key: str) -> float | None:
+    entry = summary.get(key)
+    return entry["calls_per_s"]["median"] if entry else None
+
+
+def evaluate_goals(summary: dict[str, dict[str, Any]], imports: dict[str, Any]) -> list[dict[str, Any]]:
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None or b == 0 else a / b
+
+    goals = [
+        ("navai sync sequential >= 1.25x TS sequential",
+         ratio(_median(summary, "navai-sync@1"), _median(summary, "ts@1")), 1.25, ">="),
+        ("navai async at 50 >= 1.5x TS at 50",
+         ratio(_median(summary, "navai-async@50"), _median(summary, "ts@50")), 1.5, ">="),
+        ("navai async at 200 >= 0.9x navai async at 50",
+         ratio(_median(summary, "navai-async@200"), _median(summary, "navai-async@50")), 0.9, ">="),
+    ]  # fmt: skip
+    wall = ratio(imports["navai"]["wall_ms"]["median"], imports["httpx"]["wall_ms"]["median"])
+    importtime = ratio(
+        imports["navai"]["importtime_ms"]["median"], imports["httpx"]["importtime_ms"]["median"]
+    )
+    goals.append(("`import navai` <= 1.2x `import httpx` (wall)", wall, 1.2, "<="))
+    goals.append(("`import navai` <= 1.2x `import httpx` (-X importtime)", importtime, 1.2, "<="))
+    result = []
+    for name, value, threshold, op in goals:
+        if value is None:
+            status = "N/A"
+        else:
+            status = "PASS" if (value >= threshold if op == ">=" else value <= threshold) else "MISS"
+        result.append({"goal": name, "value": None if value is None else round(value, 3), "status": status})
+    return result
+
+
+def render_table(
+    summary: dict[str, dict[str, Any]],
+    concurrencies: list[int],
+    goals: list[dict[str, Any]],
+    imports: dict[str, Any],
+    meta: dict[str, Any],
+) -> str:
+    machine = meta["machine"]
+    lines = [
+        f"Measured {meta['date']} on {machine['cpu']}, {machine['cores']} cores, {machine['os']}; "
+        f"Python {machine['python']}, Node {machine['node']}; {meta['settings']['rounds']} rounds, "
+        f'median calls/s of `execute_function("{FUNCTION}", {PAYLOAD})` against '
+        f"@navai/voice-backend {machine['versions'].get('@navai/voice-backend')} on loopback "
+        f"(ratio to the TypeScript client at the same concurrency).",
+        "",
+        "| contender | "
+        + " | ".join("sequential" if c == 1 else f"{c} concurrent" for c in concurrencies)
+        + " |",
+        "|---|" + "---:|" * len(concurrencies),
+    ]
+    for contender in TABLE_ORDER:
+        cells = []
+        for concurrency in concurrencies:
+            entry = summary.get(f"{contender}@{concurrency}")
+            if entry is None:
+                cells.append("")
+                continue
+            rate = entry["calls_per_s"]["median"]
+            ratio = entry["ratio_to_ts"]
+            cells.append(
+                f"{rate:,.0f}" + (f" ({ratio:.2f}x)" if ratio is not None and contender != "ts" else "")
+            )
+        lines.append(f"| {CONTENDERS[contender][0]} | " + " | ".join(cells) + " |")
+    busy = []
+    for concurrency in concurrencies:
+        entry = summary.get(f"aiohttp@{concurrency}")
+        busy.append(
+            f"{entry['backend_busy_pct']:.0f} %" if entry and entry["backend_busy_pct"] is not None else ""
+        )
+    lines.append("| backend CPU busy during raw aiohttp (1 core = 100 %) | " + " | ".join(busy) + " |")
+    lines.append("")
+    lines.append("| import (fresh interpreter, median) | wall ms | -X importtime ms |")
+    lines.append("|---|---:|---:|")
+    for entry in imports.values():
+        wall, importtime = entry["wall_ms"]["median"], entry["importtime_ms"]["median"]
+        lines.append(f"| `{entry['statement']}` | {wall:.1f} | {importtime:.1f} |")
+    lines.append("")
+    lines.append("| goal | measured | |")
+    lines.append("|---|---:|---|")
+    for goal in goals:
+        value = "n/a" if goal["value"] is None else f"{goal['value']:.2f}x"
+        lines.append(f"| {goal['goal']} | {value} | {goal['status']} |")
+    return "\n".join(lines)
+
+
+def draw_plot(
+    summary: dict[str, dict[str, Any]], concurrencies: list[int], meta: dict[str, Any], path: Path
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    styles = {
+        "ts": {"color": "black", "marker": "o", "linewidth": 2.2},
+        "navai-async": {"color": "tab:blue", "marker": "s", "linewidth": 2.2},
+        "navai-httpx-async": {"color": "tab:cyan", "marker": "v", "linestyle": "--"},
+        "httpx-async": {"color": "tab:red", "marker": "x", "linestyle": "--"},
+        "aiohttp": {"color": "tab:green", "marker": "^", "linestyle": ":"},
+    }
+    points = {  # sequential only: drawn a little left of 1 so they do not hide the async points
+        "navai-sync": {"color": "tab:blue", "marker": "*", "markersize": 14, "linestyle": "none"},
+        "navai-httpx-sync": {"color": "tab:cyan", "marker": "P", "markersize": 10, "linestyle": "none"},
+        "httpx-sync": {"color": "tab:red", "marker": "D", "markersize": 8, "linestyle": "none"},
+    }
+    fig, ax = plt.subplots(figsize=(9.0, 6.4), dpi=110)
+    for contender, style in {**styles, **points}.items():
+        shift = 0.85 if contender in points else 1.0
+        xs, ys, low, high = [], [], [], []
+        for concurrency in concurrencies:
+            entry = summary.get(f"{contender}@{concurrency}")
+            if entry is None:
+                continue
+            runs = entry["calls_per_s"]["runs"]
+            median = entry["calls_per_s"]["median"]
+            xs.append(concurrency * shift)
+            ys.append(median)
+            low.append(median - min(runs))
+            high.append(max(runs) - median)
+        if xs:
+            ax.errorbar(xs, ys, yerr=[low, high], capsize=3, label=CONTENDERS[contender][0], **style)
+    ax.set_xscale("log")
+    ax.set_xticks(concurrencies)
+    ax.set_xticklabels([str(c) for c in concurrencies])
+    ax.minorticks_off()
+    ax.set_xlim(concurrencies[0] * 0.7, concurrencies[-1] * 1.4)
+    ax.set_xlabel("calls in flight (sync clients: sequential, just left of 1)")
+    ax.set_ylabel("execute_function calls/s (median; bars: min to max over rounds)")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    machine = meta["machine"]
+    ax.set_title(
+        f"navai vs the TypeScript client, loopback NAVAI backend\n"
+        f"{meta['date']}, {machine['cpu']} ({machine['cores']} cores), Python {machine['python']}, "
+        f"Node {machine['node']}",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# -- main -----------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
+    parser.add_argument("--smoke", action="store_true", help="tiny counts, 1 round, concurrency 1 and 10")
+    parser.add_argument("--rounds", type=int, default=None, help="recorded rounds (default 5; smoke 1)")
+    parser.add_argument("--seconds", type=float, default=None, help="time cap of one figure (default 0.8)")
+    parser.add_argument("--calls", type=int, default=None, help="call cap of one figure (default 20000)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=None, help="default 1 10 50 200")
+    parser.add_argument("--import-runs", type=int, default=None, help="fresh interpreters per import (20)")
+    parser.add_argument(
+        "--out", type=Path, default=BENCH_DIR, help="where results.json and throughput.png go"
+    )
+    args = parser.parse_args(argv)
+    smoke = args.smoke
+
+    def pick(value: Any, full: Any, small: Any) -> Any:
+        return value if value is not None else (small if smoke else full)
+
+    concurrencies = sorted(set(pick(args.concurrency, [1, 10, 50, 200], [1, 10])) | {1})
+    return Settings(
+        rounds=max(1, pick(args.rounds, 5, 1)),
+        concurrencies=concurrencies,
+        max_calls=pick(args.calls, 20000, 50),
+        seconds=pick(args.seconds, 0.8, 5.0),
+        warmup_round=not smoke,  # smoke: proves it works, needs no warm-up
+        warmup_round_seconds=0.3,
+        warmup_seconds=0.1 if smoke else 0.4,
+        import_runs=max(1, pick(args.import_runs, 20, 3)),
+        out=args.out,
+        smoke=smoke,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse_args(argv)
+    reason = node_missing_reason()
+    if reason is not None:
+        print(f"bench: {reason}", file=sys.stderr)
+        return 2
+    ensure_ts_client()
+    started = time.monotonic()
+    figures = figures_for(settings.concurrencies)
+    meta: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_info(),
+        "workload": {
+            "function": FUNCTION,
+            "payload": json.loads(PAYLOAD),
+            "endpoint": "POST /navai/functions/execute",
+        },
+        "settings": {
+            "rounds": settings.rounds,
+            "concurrencies": settings.concurrencies,
+            "max_calls_per_figure": settings.max_calls,
+            "max_seconds_per_figure": settings.seconds,
+            "warmup_calls_per_process": f"max(200, 2 x concurrency), at most {settings.warmup_seconds:g} s",
+            "smoke": settings.smoke,
+        },
+    }
+    print(f"bench: {len(figures)} figures x {settings.rounds} rounds, backend starting", flush=True)
+    with Backend.start() as backend:
+        samples = measure(settings, backend, figures)
+        backend_log_errors = [
+            line for line in backend.read_log().splitlines() if "[navai-test-backend]" in line
+        ]
+    print("bench: timing imports", flush=True)
+    imports = import_costs(settings.import_runs)
+    summary = summarize(figures, samples)
+    goals = evaluate_goals(summary, imports)
+    meta["duration_s"] = round(time.monotonic() - started, 1)
+    table = render_table(summary, settings.concurrencies, goals, imports, meta)
+
+    settings.out.mkdir(parents=True, exist_ok=True)
+    results = {**meta, "figures": summary, "imports": imports, "goals": goals, "table_markdown": table}
+    if backend_log_errors:
+        results["backend_errors"] = backend_log_errors[:20]
+    (settings.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    draw_plot(summary, settings.concurrencies, meta, settings.out / "throughput.png")
+    print()
+    print(table)
+    print()
+    print(f"bench: wrote {settings.out / 'results.json'} and {settings.out / 'throughput.png'} "
+          f"in {meta['duration_s']:.0f} s")  # fmt: skip
+    if backend_log_errors:
+        print(
+            f"bench: the backend logged {len(backend_log_errors)} errors (see results.json)", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""One benchmark contender in its own process: N execute_function calls, timed.
+
+    python bench/worker.py CONTENDER --url URL --calls N [--concurrency C] [--max-seconds S]
+        [--warmup W] [--warmup-seconds WS]
+
+Contenders (each imports only what it needs):
+
+- ``navai-sync``: `navai.NavaiBackendClient`, sequential (its default path).
+- ``navai-async``: `navai.AsyncNavaiBackendClient`, C calls in flight (asyncio.gather of C workers).
+- ``navai-httpx-sync`` / ``navai-httpx-async``: navai given its own ``httpx.Client`` /
+  ``httpx.AsyncClient`` (default settings), which sends through httpx: what callers who pass
+  ``http_client=`` (or ``auth=``) get.
+- ``httpx-sync``: a plain ``httpx.Client()``, sequential: POST, read, ``json.loads``.
+- ``httpx-async``: a plain ``httpx.AsyncClient()`` (httpx's default pool limits), C in flight.
+- ``aiohttp``: a plain ``aiohttp.ClientSession`` with ``TCPConnector(limit=C)``, C in flight:
+  the ceiling reference for what Python can push through this backend.
+
+Each does up to W untimed calls first (connections, caches; at least C, at most WS seconds),
+then up to N timed calls, and stops starting new ones after S seconds. Every response is
+checked (status 200, ``ok: true``, the echoed value). Prints one JSON line:
+``{"calls", "seconds", "cpu_seconds", "warmup_calls", "runtime"}``.
+Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+EXECUTE_PATH = "/navai/functions/execute"
+SYNC_CONTENDERS = ("navai-sync", "navai-httpx-sync", "httpx-sync")
+ASYNC_CONTENDERS = ("navai-async", "navai-httpx-async", "httpx-async", "aiohttp")
+CONTENDERS = SYNC_CONTENDERS + ASYNC_CONTENDERS
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def _check_raw(status: int, body: bytes, expected: Any) -> None:
+    if status != 200:
+        raise BenchError(f"HTTP {status}: {body[:200]!r}")
+    payload = json.loads(body)
+    if payload.get("ok") is not True or payload.get("result") != expected:
+        raise BenchError(f"unexpected response: {body[:200]!r}")
+
+
+def _check_result(result: Any, expected: Any) -> None:
+    if result != expected:
+        raise BenchError(f"unexpected result: {result!r}")
+
+
+# -- sync -----------------------------------------------------------------------------
+
+
+def _sync_call(
+    contender: str, url: str, function: str, payload: dict[str, Any]
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(one call, close)."""
+    expected = payload.get("value")
+    if contender in ("navai-sync", "navai-httpx-sync"):
+        import navai
+
+        http_client = None
+        if contender == "navai-httpx-sync":
+            import httpx
+
+            http_client = httpx.Client()
+        client = navai.NavaiBackendClient(url, http_client=http_client)
+
+        def navai_call() -> None:
+            _check_result(client.execute_function(function, payload), expected)
+
+        def navai_close() -> None:
+            client.close()
+            if http_client is not None:
+                http_client.close()
+
+        return navai_call, navai_close
+
+    import httpx
+
+    http = httpx.Client()
+    target = url.rstrip("/") + EXECUTE_PATH
+    body = json.dumps({"function_name": function, "payload": payload}).encode()
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+
+    def httpx_call() -> None:
+        response = http.post(target, content=body, headers=headers)
+        _check_raw(response.status_code, response.content, expected)
+
+    return httpx_call, http.close
+
+
+def run_sync(contender: str, args: argparse.Namespace, payload: dict[str, Any]) -> dict[str, Any]:
+    if args.concurrency != 1:
+        raise BenchError(f"{contender} is sequential: --concurrency must be 1")
+    call, close = _sync_call(contender, args.url, args.function, payload)
+    try:
+        warmup_calls, warmup_deadline = 0, time.perf_counter() + args.warmup_seconds
+        while warmup_calls < max(args.warmup, 1) and (
+            warmup_calls == 0 or time.perf_counter() < warmup_deadline
+        ):
+            call()
+            warmup_calls += 1
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        deadline = t0 + args.max_seconds
+        calls = 0
+        while calls < args.calls and time.perf_counter() < deadline:
+            call()
+            calls += 1
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    finally:
+        close()
+    return {"calls": calls, "seconds": seconds, "cpu_seconds": cpu, "warmup_calls": warmup_calls}
+
+
+# -- async ----------------------------------------------------------------------------
+
+
+async def _async_call(
+    contender: str, url: str, function: str, payload: dict[str, Any], concurrency: int
+) -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
+    expected = payload.get("value")
+    if contender in ("navai-async", "navai-httpx-async"):
+        import navai
+
+        http_client = None
+        if contender == "navai-httpx-async":
+            import httpx
+
+            http_client = httpx.AsyncClient()
+        client = navai.AsyncNavaiBackendClient(url, http_client=http_client)
+
+        async def navai_call() -> None:
+            _check_result(await client.execute_function(function, payload), expected)
+
+        async def navai_close() -> None:
+            await client.aclose()
+            if http_client is not None:
+                await http_client.aclose()
+
+        return navai_call, navai_close
+
+    target = url.rstrip("/") + EXECUTE_PATH
+    body = json.dumps({"function_name": function, "payload": payload}).encode()
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if contender == "httpx-async":
+        import httpx
+
+        http = httpx.AsyncClient()
+
+        async def httpx_call() -> None:
+            response = await http.post(target, content=body, headers=headers)
+            _check_raw(response.status_code, response.content, expected)
+
+        return httpx_call, http.aclose
+
+    import aiohttp
+
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
+
+    async def aiohttp_call() -> None:
+        async with session.post(target, data=body, headers=headers) as response:
+            _check_raw(response.status, await response.read(), expected)
+
+    return aiohttp_call, session.close
+
+
+async def _drive(call: Callable[[], Awaitable[None]], total: int, concurrency: int, deadline: float) -> int:
+    started = done = 0
+
+    async def worker() -> None:
+        nonlocal started, done
+        while started < total and time.perf_counter() < deadline:
+            started += 1
+            await call()
+            done += 1
+
+    import asyncio
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, max(total, 1)))))
+    return done
+
+
+async def run_async(contender: str, args: argparse.Namespace, payload: dict[str, Any]) -> dict[str, Any]:
+    call, close = await _async_call(contender, args.url, args.function, payload, args.concurrency)
+    try:
+        warmup_deadline = time.perf_counter() + args.warmup_seconds
+        warmup_calls = await _drive(call, max(args.warmup, 1), args.concurrency, warmup_deadline)
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        calls = await _drive(call, args.calls, args.concurrency, t0 + args.max_seconds)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    finally:
+        await close()
+    return {"calls": calls, "seconds": seconds, "cpu_seconds": cpu, "warmup_calls": warmup_calls}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
+    parser.add_argument("contender", choices=CONTENDERS)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--warmup-seconds", type=float, default=0.5)
+    parser.add_argument("--max-seconds", type=float, default=30.0)
+    parser.add_argument("--function", default="echo")
+    parser.add_argument("--payload", default='{"value":{"n":1}}')
+    args = parser.parse_args(argv)
+    if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        parser.error(f"refusing to load a non-loopback host: {args.url}")
+    if args.concurrency < 1 or args.calls < 0:
+        parser.error("--concurrency must be >= 1 and --calls >= 0")
+    payload = json.loads(args.payload)
+    try:
+        if args.contender in SYNC_CONTENDERS:
+            result = run_sync(args.contender, args, payload)
+        else:
+            import asyncio
+
+            result = asyncio.run(run_async(args.contender, args, payload))
+    except Exception as exc:
+        print(f"worker.py {args.contender}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    result["runtime"] = f"python {platform.python_version()}"
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
