@@ -58,11 +58,12 @@ class BaseClient(Generic[HttpClientT, FastSenderT]):
         self._timeout = coerce_timeout(timeout)
         self._max_retries = coerce_max_retries(max_retries)
         self._max_response_bytes = max_response_bytes
-        base = {"Accept": "application/json", "User-Agent": USER_AGENT, **(headers or {})}
-        self._get_options = Options(httpx.Headers(base), self._timeout, self._max_retries, max_response_bytes)
-        self._post_options = Options(
-            httpx.Headers({"Content-Type": "application/json", **base}), self._timeout, 0, max_response_bytes
-        )
+        get_headers = httpx.Headers({"Accept": "application/json", "User-Agent": USER_AGENT})
+        get_headers.update(headers or {})  # case-insensitive: a caller's "user-agent" replaces ours
+        post_headers = httpx.Headers({"Content-Type": "application/json"})
+        post_headers.update(get_headers)
+        self._get_options = Options(get_headers, self._timeout, self._max_retries, max_response_bytes)
+        self._post_options = Options(post_headers, self._timeout, 0, max_response_bytes)
         self._auth: AuthTypes | httpx._client.UseClientDefault = (
             auth if auth is not None else httpx.USE_CLIENT_DEFAULT
         )

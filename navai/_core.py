@@ -81,7 +81,8 @@ class Options:
 
     def __attrs_post_init__(self) -> None:
         connect, read = self.timeout.connect, self.timeout.read
-        object.__setattr__(self, "wire_headers", dict(self.headers.items()))
+        raw = {key.decode("latin-1"): value.decode("latin-1") for key, value in self.headers.raw}
+        object.__setattr__(self, "wire_headers", raw)
         object.__setattr__(self, "budget", None if connect is None or read is None else connect + read)
 
 

@@ -224,3 +224,12 @@ def test_timeout_is_applied_to_requests(
 def test_default_timeout(make_driver: Callable[..., Driver]) -> None:
     client = make_driver()
     assert client.timeout == httpx.Timeout(30.0, connect=5.0) == navai.DEFAULT_TIMEOUT
+
+
+def test_caller_headers_replace_defaults_whatever_their_case() -> None:
+    client = navai.NavaiBackendClient(env={}, headers={"user-agent": "kiosk/2", "X-WP-Nonce": "n"})
+    wire = client._post_options.wire_headers
+    assert [(k, v) for k, v in wire.items() if k.lower() == "user-agent"] == [("user-agent", "kiosk/2")]
+    assert wire["X-WP-Nonce"] == "n", "the caller's spelling is kept on the wire"
+    assert wire["Content-Type"] == "application/json"
+    client.close()

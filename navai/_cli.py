@@ -1,0 +1,193 @@
+"""The ``navai`` command line: list functions, call one, mint a secret.
+
+Exit codes: 0 success, 1 a backend or function error (message on stderr), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NoReturn
+
+from ._exceptions import NavaiError
+from ._version import __version__
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """Bad command-line input found after argparse accepted it."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="navai",
+        description="Talk to a NAVAI backend: list its functions, call one, mint a Realtime client secret.",
+    )
+    parser.add_argument("--version", action="version", version=f"navai {__version__}")
+    parser.add_argument(
+        "--api-url", help="backend base URL (default: $NAVAI_API_URL, then http://localhost:3000)"
+    )
+    parser.add_argument("--client-secret-path", default="/navai/realtime/client-secret", metavar="PATH")
+    parser.add_argument("--functions-path", default="/navai/functions", metavar="PATH")
+    parser.add_argument("--execute-path", default="/navai/functions/execute", metavar="PATH")
+    parser.add_argument(
+        "--header", action="append", default=[], metavar="KEY:VALUE", help="extra request header (repeatable)"
+    )
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per-request timeout")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    functions = commands.add_parser("functions", help="list the backend's functions and warnings")
+    functions.add_argument("--json", action="store_true", help="print the raw result as JSON")
+
+    call = commands.add_parser("call", help="execute a function and print its result")
+    call.add_argument("name", help="the function name")
+    payload = call.add_mutually_exclusive_group()
+    payload.add_argument(
+        "--payload", metavar="JSON", help="the payload, a JSON object, e.g. '{\"args\": [2, 3]}'"
+    )
+    payload.add_argument(
+        "--arg",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a payload field (repeatable); VALUE is parsed as JSON when it is valid JSON, else kept as text",
+    )
+    call.add_argument("--json", action="store_true", help="print the result as compact JSON")
+
+    secret = commands.add_parser("secret", help="mint an ephemeral Realtime client secret")
+    for flag in ("model", "voice", "instructions", "language", "voice-accent", "voice-tone"):
+        secret.add_argument(f"--{flag}")
+    secret.add_argument("--show-secret", action="store_true", help="print the secret value unmasked")
+    secret.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def _headers(values: Sequence[str]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for value in values:
+        key, sep, content = value.partition(":")
+        if not sep or not key.strip():
+            raise _UsageError(f"--header must look like KEY:VALUE, got {value!r}")
+        headers[key.strip()] = content.strip()
+    return headers
+
+
+def _payload(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.payload is not None:
+        try:
+            payload = json.loads(args.payload)
+        except json.JSONDecodeError as exc:
+            raise _UsageError(f"--payload is not valid JSON: {exc}") from exc
+        if not isinstance(payload, dict):
+            raise _UsageError("--payload must be a JSON object")
+        return payload
+    if not args.arg:
+        return None
+    payload = {}
+    for item in args.arg:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise _UsageError(f"--arg must look like KEY=VALUE, got {item!r}")
+        try:
+            payload[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            payload[key] = raw
+    return payload
+
+
+def _mask(value: str) -> str:
+    prefix = value[:3] if value[:3] in ("ek_", "sk-") else ""
+    return f"{prefix}***"
+
+
+def _print_functions(result: Any, as_json: bool) -> None:
+    if as_json:
+        rows = [{"name": f.name, "description": f.description, "source": f.source} for f in result.functions]
+        print(json.dumps({"functions": rows, "warnings": result.warnings}, indent=2, ensure_ascii=False))
+        return
+    if result.functions:
+        width = max(len("NAME"), *(len(f.name) for f in result.functions))
+        dwidth = max(len("DESCRIPTION"), *(len(f.description or "") for f in result.functions))
+        print(f"{'NAME':{width}}  {'DESCRIPTION':{dwidth}}  SOURCE")
+        for f in result.functions:
+            print(f"{f.name:{width}}  {f.description or '':{dwidth}}  {f.source or ''}")
+    else:
+        print("(no functions)")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _print_secret(secret: Any, show: bool, as_json: bool) -> None:
+    value = secret.value if show else _mask(secret.value)
+    if as_json:
+        print(json.dumps({"value": value, "expires_at": secret.expires_at, **dict(secret.extra)}, indent=2))
+        return
+    print(f"secret:  {value}")
+    if secret.expires_at is None:
+        print("expires: unknown")
+    else:
+        local = datetime.fromtimestamp(secret.expires_at).astimezone()
+        print(f"expires: {local:%Y-%m-%d %H:%M:%S %Z} (in {round(secret.expires_at - time.time())} s)")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ._client import NavaiBackendClient
+
+    with NavaiBackendClient(
+        args.api_url,
+        client_secret_path=args.client_secret_path,
+        functions_list_path=args.functions_path,
+        functions_execute_path=args.execute_path,
+        headers=_headers(args.header),
+        timeout=args.timeout,
+    ) as client:
+        if args.command == "functions":
+            result = client.list_functions()
+            _print_functions(result, args.json)
+            failed = not result.functions and any(w.startswith("[navai] Failed to") for w in result.warnings)
+            return EXIT_ERROR if failed else EXIT_OK
+        if args.command == "call":
+            value = client.execute_function(args.name, _payload(args))
+            print(
+                json.dumps(value, ensure_ascii=False)
+                if args.json
+                else json.dumps(value, indent=2, ensure_ascii=False)
+            )
+            return EXIT_OK
+        fields = {
+            name: getattr(args, name)
+            for name in ("model", "voice", "instructions", "language", "voice_accent", "voice_tone")
+            if getattr(args, name) is not None
+        }
+        _print_secret(client.create_client_secret(fields), args.show_secret, args.json)
+        return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.timeout <= 0:
+        _usage(parser, "--timeout must be a positive number of seconds")
+    try:
+        return _run(args)
+    except _UsageError as exc:
+        _usage(parser, str(exc))
+    except NavaiError as exc:
+        print(f"navai: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _usage(parser: argparse.ArgumentParser, message: str) -> NoReturn:
+    parser.error(message)
+
+
+def entry_point() -> None:
+    sys.exit(main())
