@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install generate check-generated lint format test demo clean bench bench-smoke bench-profile
+.PHONY: install generate check-generated lint format test demo record clean bench bench-smoke bench-profile
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ format: $(STAMP)
 
 test: $(STAMP)  ## The whole suite
 	$(BIN)/pytest
+
+record: $(STAMP)  ## Re-record every cassette from scratch against the real backend on loopback
+	$(BIN)/python scripts/record.py
 
 demo: $(STAMP)  ## Start the local NAVAI backend and drive it with the navai CLI
 	$(BIN)/python scripts/demo.py

@@ -34,17 +34,22 @@ if TYPE_CHECKING:
 
     import aiohttp
 
-_STOCK_SYNC_HANDLER = httpx.HTTPTransport.handle_request
-_STOCK_ASYNC_HANDLER = httpx.AsyncHTTPTransport.handle_async_request
+_STOCK_TRANSPORT_FILE = httpx.HTTPTransport.__init__.__code__.co_filename
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
 _CHUNK = 64 * 1024
 
 
 def httpx_is_patched(is_async: bool) -> bool:
-    """True while something (vcrpy, respx, ...) has replaced httpx's stock transport."""
-    if is_async:
-        return httpx.AsyncHTTPTransport.handle_async_request is not _STOCK_ASYNC_HANDLER
-    return httpx.HTTPTransport.handle_request is not _STOCK_SYNC_HANDLER
+    """True while something (vcrpy, respx, a test) has replaced httpx's stock transport.
+
+    Judged by where the handler's code lives, not by identity with a saved original, so
+    it holds even when navai is first imported while a patch is active (navai imports lazily).
+    """
+    handler = (
+        httpx.AsyncHTTPTransport.handle_async_request if is_async else httpx.HTTPTransport.handle_request
+    )
+    code = getattr(handler, "__code__", None)
+    return code is None or code.co_filename != _STOCK_TRANSPORT_FILE
 
 
 def fast_path_allowed(url: str) -> bool:
