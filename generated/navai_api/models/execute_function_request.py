@@ -20,6 +20,9 @@ T = TypeVar("T", bound="ExecuteFunctionRequest")
 @_attrs_define
 class ExecuteFunctionRequest:
     function_name: str
+    """ The function's name; the backend trims it and matches it case-insensitively. A
+    blank name is answered with 400 `{"error": "function_name is required."}`.
+     """
     payload: ExecuteFunctionRequestPayloadType0 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
