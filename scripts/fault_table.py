@@ -1,52 +1,51 @@
-"""Print the fault table: each injected fault, each call, what the sync client did, and how fast.
+"""Print the fault table: each injected fault, each call, what the sync client did, and how fast,
+for both engines (the fast path and a caller's httpx client).
 
-.venv/bin/python scripts/fault_table.py
+    .venv/bin/python scripts/fault_table.py
 """
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import httpx
 from fault_server import FaultServer
-from test_faults import EXPECTED, METHODS, base_for, call, options_for
+from test_faults import ENGINES, EXPECTED, METHODS, base_url, call, client_options, fault_headers
 
 import navai
 
 
-def main() -> None:
-    import socket
+def describe(result: object) -> str:
+    if isinstance(result, navai.BackendFunctionsResult):
+        return f"warning: {result.warnings[0]}" if result.warnings else f"ok: {result.names()}"
+    return f"ok: {result!r}"
 
+
+def main() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         refused = f"http://127.0.0.1:{sock.getsockname()[1]}"
     print(f"timeout: connect 0.5 s, read 0.5 s; navai {navai.__version__}\n")
-    print(f"| {'fault':22} | {'call':20} | {'outcome':70} | time |")
-    print(f"|{'-' * 24}|{'-' * 22}|{'-' * 72}|------|")
-    with FaultServer() as server, httpx.Client(limits=httpx.Limits(max_connections=1)) as http:
-        for fault in EXPECTED:
-            client = navai.NavaiBackendClient(
-                base_for(fault, server, refused), http_client=http, **options_for(fault)
-            )
-            for method in METHODS:
-                started = time.monotonic()
-                try:
-                    result = call(client, method)
-                    if isinstance(result, navai.BackendFunctionsResult):
-                        outcome = (
-                            f"warning: {result.warnings[0]}" if result.warnings else f"ok: {result.names()}"
-                        )
-                    else:
-                        outcome = f"ok: {result!r}"
-                except navai.NavaiError as error:
-                    outcome = f"{type(error).__name__}: {error}"
-                elapsed = time.monotonic() - started
-                outcome = outcome.replace(server.url, "").replace(refused, "")[:70]
-                print(f"| {fault:22} | {method:20} | {outcome:70} | {elapsed:4.2f} |")
+    print("| engine | fault | call | outcome | time (s) |")
+    print("|---|---|---|---|---:|")
+    with FaultServer() as server:
+        for engine in ENGINES:
+            for fault in EXPECTED:
+                options = client_options(fault, engine, is_async=False)
+                with navai.NavaiBackendClient(base_url(fault, server, refused), **options) as client:
+                    for method in METHODS:
+                        started = time.monotonic()
+                        try:
+                            outcome = describe(call(client, method, fault_headers(fault)))
+                        except navai.NavaiError as error:
+                            outcome = f"{type(error).__name__}: {error}"
+                        elapsed = time.monotonic() - started
+                        outcome = outcome.replace(server.url, "").replace(refused, "")[:90]
+                        print(f"| {engine} | {fault} | {method} | {outcome} | {elapsed:.2f} |")
 
 
 if __name__ == "__main__":
