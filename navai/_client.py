@@ -49,8 +49,10 @@ class NavaiBackendClient(BaseClient[httpx.Client, SyncFastSender]):
     bring your own `httpx.Client` (transport, proxies); the client only closes HTTP
     clients it created. ``headers`` and ``auth`` (any `httpx.Auth`) go with every call.
     ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries`` (automatic
-    retries of ``list_functions`` only) can be overridden per call. Every error it
-    raises is a `NavaiError`.
+    retries of ``list_functions`` only) can be overridden per call. Without an
+    ``http_client`` or ``auth``, requests take the fast path (a keep-alive pool of stdlib connections, at most
+    ``max_connections`` at once); bodies over ``max_response_bytes`` are refused.
+    Every error it raises is a `NavaiError`.
     """
 
     def _default_http_client(self) -> httpx.Client:
