@@ -1,22 +1,79 @@
-"""Every cassette recorded from the real backend replays offline through both clients."""
+"""Every cassette recorded from the real backend (``make record``) replays offline through both clients.
+
+Replays use ``record_mode="none"``: a missing cassette or a request that matches nothing in
+it fails. Requests match on method, path, query and body (tests/recording.py); the base URL
+is the fixed `REPLAY_URL`, since the recording backend's port changes on every run.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
 import pytest
-from recording import CASSETTES, REPLAY_URL, SCENARIOS, Scenario, make_vcr, run
+import yaml
+from recording import (
+    CASSETTES,
+    KINDS,
+    REPLAY_URL,
+    SCENARIOS,
+    Recorded,
+    Scenario,
+    check,
+    make_vcr,
+    run,
+)
+from vcr.errors import CannotOverwriteExistingCassetteException
 
-REPLAY = make_vcr("none")  # a missing cassette or an unmatched request fails
+import navai
+
+REPLAY = make_vcr("none")
+BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
 
 
-def test_every_scenario_has_its_cassettes() -> None:
-    expected = {s.cassette(kind) for s in SCENARIOS for kind in ("sync", "async")}
-    assert {p.name for p in CASSETTES.glob("*.yaml")} == expected
+def _recorded(name: str) -> Recorded:
+    data = yaml.safe_load((CASSETTES / name).read_text("utf-8"))
+    (interaction,) = data["interactions"]
+    return Recorded(interaction["request"], interaction["response"])
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_scenario_names_are_unique_and_cassettes_match_them_exactly() -> None:
+    assert len(BY_NAME) == len(SCENARIOS)
+    expected = {scenario.cassette(kind) for scenario in SCENARIOS for kind in KINDS}
+    assert {path.name for path in CASSETTES.iterdir()} == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_replay(scenario: Scenario, kind: str) -> None:
     with REPLAY.use_cassette(scenario.cassette(kind)) as cassette:
-        outcome = run(scenario, kind, REPLAY_URL, backend_key=None)
-        assert cassette.play_count == len(cassette.data) == 1
-    scenario.check(outcome, False)
+        result = run(scenario, kind, REPLAY_URL, backend_key=None)
+        assert cassette.play_count == 1, "the call did not go through the cassette"
+        assert cassette.all_played
+    check(scenario, result, live=False, recorded=_recorded(scenario.cassette(kind)))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_request_the_cassette_does_not_hold_fails(kind: str) -> None:
+    """Same method and path as the recording, another body: no match, and no network.
+
+    Only NavaiError escapes the facade, so vcrpy's error arrives as the cause of a
+    `navai.NavaiConnectionError`.
+    """
+    recorded = BY_NAME["execute-payload-null"]
+    other = Scenario("echo-other", "execute_function", recorded.expect, ("echo", {"x": 1}))
+    with REPLAY.use_cassette(recorded.cassette(kind)) as cassette:
+        outcome = run(other, kind, REPLAY_URL, backend_key=None).outcome
+        assert cassette.play_count == 0
+    assert isinstance(outcome, navai.NavaiConnectionError), repr(outcome)
+    assert isinstance(outcome.__cause__, CannotOverwriteExistingCassetteException), repr(outcome.__cause__)
+
+
+def test_a_missing_cassette_fails(tmp_path: Path) -> None:
+    replay = make_vcr("none", cassette_dir=tmp_path)
+    with (
+        replay.use_cassette("missing.yaml"),
+        httpx.Client() as client,
+        pytest.raises(CannotOverwriteExistingCassetteException),
+    ):
+        client.get(f"{REPLAY_URL}/navai/functions")

@@ -13,8 +13,11 @@ T = TypeVar("T", bound="ExecuteFunctionResponse")
 
 @_attrs_define
 class ExecuteFunctionResponse:
-    """`{ok: true, function_name, source, result}` on success, or
-    `{ok: false, error?, details?}` when the function reports failure.
+    """`{ok: true, function_name, source, result}` on success; `result` is absent
+    when the function returned nothing (`undefined`). `@navai/voice-backend`
+    0.1.3 always sends `ok: true` here (a failing function gets a 4xx/5xx
+    instead), but other NAVAI backends answer `{ok: false, error?, details?}`
+    when a function reports failure, and the clients handle both.
 
     """
 

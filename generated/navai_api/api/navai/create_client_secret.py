@@ -50,6 +50,16 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorResponse.from_dict(response.json())
+
+        return response_415
+
     if response.status_code == 500:
         response_500 = ErrorResponse.from_dict(response.json())
 

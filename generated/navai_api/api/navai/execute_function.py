@@ -55,6 +55,16 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorResponse.from_dict(response.json())
+
+        return response_415
+
     if response.status_code == 500:
         response_500 = ErrorResponse.from_dict(response.json())
 
@@ -84,6 +94,11 @@ def sync_detailed(
     path: str = PATH,
 ) -> Response[ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse]:
     """Execute one backend function by name.
+
+     The backend trims `function_name` and matches it case-insensitively. A function
+    that throws is answered with 500; one that throws an error carrying its own
+    4xx/5xx `status` (or `statusCode`) is answered with that status and the same
+    `{"error": ...}` body, which this document cannot list in advance.
 
     Args:
         body (ExecuteFunctionRequest):
@@ -116,6 +131,11 @@ def sync(
 ) -> ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse | None:
     """Execute one backend function by name.
 
+     The backend trims `function_name` and matches it case-insensitively. A function
+    that throws is answered with 500; one that throws an error carrying its own
+    4xx/5xx `status` (or `statusCode`) is answered with that status and the same
+    `{"error": ...}` body, which this document cannot list in advance.
+
     Args:
         body (ExecuteFunctionRequest):
 
@@ -141,6 +161,11 @@ async def asyncio_detailed(
     path: str = PATH,
 ) -> Response[ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse]:
     """Execute one backend function by name.
+
+     The backend trims `function_name` and matches it case-insensitively. A function
+    that throws is answered with 500; one that throws an error carrying its own
+    4xx/5xx `status` (or `statusCode`) is answered with that status and the same
+    `{"error": ...}` body, which this document cannot list in advance.
 
     Args:
         body (ExecuteFunctionRequest):
@@ -170,6 +195,11 @@ async def asyncio(
     path: str = PATH,
 ) -> ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse | None:
     """Execute one backend function by name.
+
+     The backend trims `function_name` and matches it case-insensitively. A function
+    that throws is answered with 500; one that throws an error carrying its own
+    4xx/5xx `status` (or `statusCode`) is answered with that status and the same
+    `{"error": ...}` body, which this document cannot list in advance.
 
     Args:
         body (ExecuteFunctionRequest):
