@@ -6,7 +6,7 @@ functions it exposes, and executes one by name. `NavaiBackendClient` and
 reference client (`createNavaiMobileBackendClient`).
 
 ``import navai`` is cheap: each public name loads its module on first use, so a
-sync-only program never imports asyncio or aiohttp, and a script that only
+sync-only program never imports asyncio, and a script that only
 catches ``navai.NavaiError`` never imports httpx.
 """
 

@@ -31,7 +31,8 @@ from ._core import (
     transport_error,
 )
 from ._exceptions import NavaiError
-from ._fast import AsyncFastSender, httpx_is_patched
+from ._fast import httpx_is_patched
+from ._fast_async import AsyncFastSender
 from ._lifecycle import AsyncFunctionCatalog, AsyncSecretProvider
 from ._models import (
     BackendFunctionsResult,
@@ -51,8 +52,8 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient, AsyncFastSender]):
     clients it created. ``headers`` and ``auth`` (any `httpx.Auth`) go with every call.
     ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries`` (automatic
     retries of ``list_functions`` only) can be overridden per call. Without an
-    ``http_client`` or ``auth``, requests take the fast path (an aiohttp session, at most
-    ``max_connections`` at once); bodies over ``max_response_bytes`` are refused.
+    ``http_client`` or ``auth``, requests take the fast path (a keep-alive pool of asyncio connections, at
+    most ``max_connections`` in use at once); bodies over ``max_response_bytes`` are refused.
     Every error it raises is a `NavaiError`.
     """
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
@@ -25,10 +25,13 @@ from ._config import (
 )
 from ._core import Call, Options
 from ._exceptions import NavaiInvalidRequestError
-from ._fast import AsyncFastSender, SyncFastSender, fast_path_allowed
+from ._fast import SyncFastSender, fast_path_allowed
+
+if TYPE_CHECKING:
+    from ._fast_async import AsyncFastSender
 
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
-FastSenderT = TypeVar("FastSenderT", SyncFastSender, AsyncFastSender)
+FastSenderT = TypeVar("FastSenderT", SyncFastSender, "AsyncFastSender")
 
 DEFAULT_MAX_CONNECTIONS = 100
 

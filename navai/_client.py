@@ -50,8 +50,8 @@ class NavaiBackendClient(BaseClient[httpx.Client, SyncFastSender]):
     clients it created. ``headers`` and ``auth`` (any `httpx.Auth`) go with every call.
     ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries`` (automatic
     retries of ``list_functions`` only) can be overridden per call. Without an
-    ``http_client`` or ``auth``, requests take the fast path (a keep-alive pool of stdlib connections, at most
-    ``max_connections`` at once); bodies over ``max_response_bytes`` are refused.
+    ``http_client`` or ``auth``, requests take the fast path (a keep-alive pool of plain sockets, at most
+    ``max_connections`` in use at once); bodies over ``max_response_bytes`` are refused.
     Every error it raises is a `NavaiError`.
     """
 

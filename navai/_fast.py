@@ -2,10 +2,13 @@
 
 httpx costs a few hundred microseconds per request in Python, and its async pool
 degrades under concurrency. A client that did not get an ``http_client`` (and no
-``auth``) therefore sends through one of these instead: the stdlib's http.client
-with a small keep-alive pool for the sync client, aiohttp for the async one. Both
-produce the same `Outcome` the httpx path does and raise the same httpx exception
-types, which `transport_error` maps to `NavaiError` in one place.
+``auth``) therefore sends through one of these instead: a keep-alive pool of plain
+sockets for the sync client, of asyncio transports for the async one. Both speak
+HTTP/1.1 through `_http11` and read responses through one `_Response`, so they
+differ only in how bytes move. They produce the same `Outcome` the httpx path does
+and raise the same httpx exception types, which `transport_error` maps to
+`NavaiError` in one place. The async sender lives in `_fast_async`, so that a
+sync-only program never imports asyncio.
 
 A call falls back to the httpx path when this one cannot serve it exactly as httpx
 would: a redirect, or a transport patched by a recorder such as vcrpy (so cassettes
@@ -14,7 +17,6 @@ keep working). See `fast_path_allowed` for when a client uses it at all.
 
 from __future__ import annotations
 
-import http.client
 import os
 import select
 import socket
@@ -22,21 +24,18 @@ import ssl
 import threading
 import time
 import zlib
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 
 from ._core import BodyReader, Call, Options, Outcome, transport_error
-
-if TYPE_CHECKING:
-    import asyncio
-
-    import aiohttp
+from ._exceptions import NavaiError
+from ._http11 import ProtocolError, ResponseParser, Target, decoder_for, encode_request, header_block
 
 _STOCK_TRANSPORT_FILE = httpx.HTTPTransport.__init__.__code__.co_filename
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
 _CHUNK = 64 * 1024
+_MAX_CACHED_HEADERS = 64
 
 
 def httpx_is_patched(is_async: bool) -> bool:
@@ -59,272 +58,222 @@ def fast_path_allowed(url: str) -> bool:
     return not any(os.environ.get(name) or os.environ.get(name.upper()) for name in _PROXY_VARS)
 
 
-def _origin(url: str) -> tuple[str, str, int, str]:
-    """(scheme, host, port, path-with-query) of an absolute URL."""
-    parts = urlsplit(url)
-    scheme = parts.scheme
-    port = parts.port or (443 if scheme == "https" else 80)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return scheme, parts.hostname or "", port, target
+class Redirect(Exception):
+    """The response is a redirect; the httpx path follows it."""
 
 
-class _Redirect(Exception):
-    """Internal: the response is a redirect; the httpx path follows it."""
+class RequestEncoder:
+    """Request bytes for a call, with each URL's target and each `Options`' header block made once."""
 
+    __slots__ = ("_headers", "_targets")
 
-# -- sync: http.client with a keep-alive pool -----------------------------------------
+    def __init__(self) -> None:
+        self._targets: dict[str, Target] = {}
+        self._headers: dict[int, tuple[Options, bytes]] = {}
 
-
-class SyncFastSender:
-    """Keep-alive HTTP/1.1 connections from the stdlib, at most ``max_connections`` at once."""
-
-    def __init__(self, max_connections: int) -> None:
-        self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
-        self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self._ssl_context: ssl.SSLContext | None = None
-        self._targets: dict[str, tuple[str, str, int, str]] = {}
-
-    def send(self, call: Call, options: Options) -> Outcome | None:
-        """The outcome of one attempt, or None when the httpx path must serve this call."""
-        started = time.monotonic()
+    def encode(self, call: Call, options: Options) -> tuple[Target, bytes]:
         target = self._targets.get(call.url)
         if target is None:
-            target = self._targets[call.url] = _origin(call.url)
-        scheme, host, port, path = target
-        timeout = options.timeout
-        if not self._slots.acquire(timeout=-1 if timeout.pool is None else timeout.pool):
-            raise transport_error(httpx.PoolTimeout("No connection available in the pool"), call)
-        connected = False
-        try:
-            conn = self._checkout(scheme, host, port, timeout)
-            connected = True
+            if len(self._targets) >= _MAX_CACHED_HEADERS:
+                self._targets.clear()
+            target = self._targets[call.url] = Target.from_url(call.url)
+        cached = self._headers.get(id(options))
+        if cached is None or cached[0] is not options:
+            if len(self._headers) >= _MAX_CACHED_HEADERS:
+                self._headers.clear()
             try:
-                conn.request(call.method, path, body=call.content, headers=options.wire_headers)
-                response = conn.getresponse()
-                outcome, reusable = self._read(call, options, started, response)
-            except _Redirect:
-                conn.close()
-                return None
-            except BaseException:
-                conn.close()
-                raise
-            if reusable and not response.will_close:
-                self._checkin((scheme, host, port), conn)
-            else:
-                conn.close()
-            return outcome
-        except Exception as exc:
-            error = _as_httpx_error(exc, connected=connected)
-            raise transport_error(error, call) from error
-        finally:
-            self._slots.release()
+                block = header_block(options.wire_headers)
+            except ValueError as exc:
+                raise transport_error(httpx.LocalProtocolError(str(exc)), call) from exc
+            cached = self._headers[id(options)] = (options, block)
+        return target, encode_request(call.method, target, cached[1], call.content)
 
-    def _read(
-        self, call: Call, options: Options, started: float, response: http.client.HTTPResponse
-    ) -> tuple[Outcome, bool]:
-        """The outcome, and whether the connection is in a clean state to reuse."""
-        status = response.status
-        if 300 <= status < 400 and response.getheader("location"):
-            raise _Redirect
-        decoder = _decoder(response.getheader("content-encoding"))
-        reader = BodyReader(call, options, started)
-        try:
-            while chunk := response.read1(_CHUNK):
-                reader.feed(decoder.decompress(chunk) if decoder else chunk)
-            if response.length:  # read1 reports a premature EOF as a plain end of body
-                raise http.client.IncompleteRead(b"", response.length)
+
+class Response:
+    """One response as it arrives: framing, decoding, the size limit and the time budget.
+
+    Both senders feed it the bytes they receive, so they read responses identically.
+    """
+
+    __slots__ = ("_call", "_decoder", "_parser", "_reader", "deadline")
+
+    def __init__(self, call: Call, options: Options, started: float) -> None:
+        self._call = call
+        self._parser = ResponseParser(head_request=call.method == "HEAD")
+        self._reader = BodyReader(call, options, started)
+        self._decoder: zlib._Decompress | None = None
+        budget = options.budget
+        self.deadline = None if budget is None else started + budget
+        """When the attempt runs out of time (``time.monotonic()``), or None."""
+
+    def feed(self, data: bytes) -> bool:
+        """Takes received bytes; True once the response is complete.
+
+        Raises `Redirect` when the head says so, or the reason the response cannot be read.
+        """
+        parser = self._parser
+        if parser.head_done:
+            pieces = parser.feed(data)
+        else:
+            pieces = parser.feed(data)
+            if parser.head_done:
+                headers = parser.headers
+                if 300 <= parser.status < 400 and "location" in headers:
+                    raise Redirect
+                self._decoder = decoder_for(headers.get("content-encoding"))
+        decoder = self._decoder
+        reader = self._reader
+        for piece in pieces:
+            reader.feed(decoder.decompress(piece) if decoder else piece)
+        if parser.complete:
             if decoder:
                 reader.feed(decoder.flush())
-        except Exception as exc:
-            error = transport_error(_as_httpx_error(exc, connected=True), call)
-            return Outcome(call, status, None, error), False
-        response.close()  # marks the exchange complete, so the connection can carry the next request
-        return Outcome(call, status, reader.body()), True
-
-    def _checkout(
-        self, scheme: str, host: str, port: int, timeout: httpx.Timeout
-    ) -> http.client.HTTPConnection:
-        key = (scheme, host, port)
-        with self._lock:
-            idle = self._idle.get(key)
-            while idle:
-                conn = idle.pop()
-                if _still_open(conn):
-                    conn.sock.settimeout(timeout.read)
-                    return conn
-                conn.close()
-        return self._connect(scheme, host, port, timeout)
-
-    def _connect(
-        self, scheme: str, host: str, port: int, timeout: httpx.Timeout
-    ) -> http.client.HTTPConnection:
-        conn: http.client.HTTPConnection
-        if scheme == "https":
-            if self._ssl_context is None:
-                self._ssl_context = _default_ssl_context()
-            conn = http.client.HTTPSConnection(host, port, timeout=timeout.connect, context=self._ssl_context)
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=timeout.connect)
-        try:
-            conn.connect()
-        except BaseException:
-            conn.close()
-            raise
-        assert conn.sock is not None
-        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn.sock.settimeout(timeout.read)
-        return conn
-
-    def _checkin(self, key: tuple[str, str, int], conn: http.client.HTTPConnection) -> None:
-        with self._lock:
-            self._idle.setdefault(key, []).append(conn)
-
-    def close(self) -> None:
-        with self._lock:
-            for connections in self._idle.values():
-                for conn in connections:
-                    conn.close()
-            self._idle.clear()
-
-
-def _decoder(content_encoding: str | None) -> zlib._Decompress | None:
-    """A decompressor for gzip or deflate bodies (servers may compress even unasked), else None."""
-    encoding = (content_encoding or "").strip().lower()
-    if encoding == "gzip":
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    return None
-
-
-def _still_open(conn: http.client.HTTPConnection) -> bool:
-    """An idle keep-alive connection is reusable unless the server closed it (it became readable)."""
-    sock = conn.sock
-    if sock is None:
+            return True
         return False
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
-        return False
-    return not readable
+
+    def eof(self) -> bool:
+        """The peer closed the connection: True when that ends the body, else raises."""
+        self._parser.eof()
+        if self._decoder:
+            self._reader.feed(self._decoder.flush())
+        return True
+
+    @property
+    def reusable(self) -> bool:
+        """The connection is in a clean state to carry the next request."""
+        parser = self._parser
+        return parser.keep_alive and not parser.trailing_data
+
+    def outcome(self) -> Outcome:
+        return Outcome(self._call, self._parser.status, self._reader.body())
+
+    def failed(self, exc: BaseException) -> Outcome:
+        """The outcome of a response cut short by ``exc``; raises when not even the head arrived."""
+        cause = as_httpx_error(exc, connected=True)
+        error = transport_error(cause, self._call)
+        if not self._parser.head_done:
+            raise error from cause
+        return Outcome(self._call, self._parser.status, None, error)
 
 
-def _default_ssl_context() -> ssl.SSLContext:
+def as_httpx_error(exc: BaseException, *, connected: bool) -> Exception:
+    """The httpx exception that httpx's own transport raises for this failure."""
+    if isinstance(exc, httpx.HTTPError | NavaiError):
+        return exc
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, TimeoutError):
+        return httpx.ReadTimeout(message) if connected else httpx.ConnectTimeout(message)
+    if isinstance(exc, ProtocolError):
+        return httpx.RemoteProtocolError(message)
+    if not connected and isinstance(exc, OSError):
+        return httpx.ConnectError(message)
+    if isinstance(exc, OSError):
+        return httpx.ReadError(message)
+    if isinstance(exc, zlib.error):
+        return httpx.DecodingError(message)
+    if isinstance(exc, Exception):
+        return exc
+    raise exc
+
+
+def default_ssl_context() -> ssl.SSLContext:
     """The CA bundle httpx verifies with (certifi), so both paths trust the same servers."""
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def _as_httpx_error(exc: Exception, *, connected: bool) -> Exception:
-    """The httpx exception that the stock transport would have raised for this failure."""
-    if isinstance(exc, httpx.HTTPError):
-        return exc
-    message = str(exc) or type(exc).__name__
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return httpx.ReadTimeout(message) if connected else httpx.ConnectTimeout(message)
-    if not connected and isinstance(exc, OSError):
-        return httpx.ConnectError(message)
-    if isinstance(exc, http.client.IncompleteRead):
-        return httpx.RemoteProtocolError(
-            f"peer closed connection without sending complete message body: {message}"
-        )
-    if isinstance(exc, http.client.HTTPException):
-        return httpx.RemoteProtocolError(message)
-    if isinstance(exc, OSError | zlib.error):
-        return httpx.ReadError(message)
-    return exc
+# -- sync: a keep-alive pool of sockets --------------------------------------------------
 
 
-# -- async: aiohttp ------------------------------------------------------------------
-
-
-class AsyncFastSender:
-    """An aiohttp session per event loop, created on first use, with at most ``max_connections``."""
+class SyncFastSender:
+    """Keep-alive HTTP/1.1 connections over plain sockets, at most ``max_connections`` in use at once."""
 
     def __init__(self, max_connections: int) -> None:
-        self._max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._idle: dict[tuple[str, str, int], list[socket.socket]] = {}
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._ssl_context: ssl.SSLContext | None = None
+        self._encoder = RequestEncoder()
 
-    def _session_for_this_loop(self) -> aiohttp.ClientSession:
-        import asyncio
-
-        import aiohttp
-
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._loop is not loop or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=_default_ssl_context())
-            self._session = aiohttp.ClientSession(
-                connector=connector, auto_decompress=True, trust_env=False, skip_auto_headers=("User-Agent",)
-            )
-            self._loop = loop
-        return self._session
-
-    def _timeout_for(self, options: Options) -> aiohttp.ClientTimeout:
-        """Per-phase socket timeouts only: aiohttp's whole-request timer costs ~15 % CPU per call
-        at high concurrency, and the attempt's budget is enforced on the body by `BodyReader`."""
-        timeout = options.timeout
-        key = (timeout.connect, timeout.read)
-        client_timeout = self._timeouts.get(key)
-        if client_timeout is None:
-            import aiohttp
-
-            client_timeout = self._timeouts[key] = aiohttp.ClientTimeout(
-                total=None, sock_connect=timeout.connect, sock_read=timeout.read
-            )
-        return client_timeout
-
-    async def send(self, call: Call, options: Options) -> Outcome | None:
+    def send(self, call: Call, options: Options) -> Outcome | None:
+        """The outcome of one attempt, or None when the httpx path must serve this call."""
         started = time.monotonic()
-        session = self._session_for_this_loop()
+        target, request = self._encoder.encode(call, options)
+        timeout = options.timeout
+        if not self._slots.acquire(timeout=-1 if timeout.pool is None else timeout.pool):
+            raise transport_error(httpx.PoolTimeout("No connection available in the pool"), call)
         try:
-            async with session.request(
-                call.method,
-                call.url,
-                data=call.content,
-                headers=options.wire_headers,
-                timeout=self._timeout_for(options),
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                if 300 <= status < 400 and "Location" in response.headers:
-                    return None
-                reader = BodyReader(call, options, started)
-                try:
-                    async for chunk in response.content.iter_any():
-                        reader.feed(chunk)
-                except Exception as exc:
-                    return Outcome(call, status, None, transport_error(_as_httpx_error_async(exc), call))
-                return Outcome(call, status, reader.body())
-        except Exception as exc:
-            error = _as_httpx_error_async(exc)
-            raise transport_error(error, call) from error
+            try:
+                sock = self._checkout(target, timeout)
+            except Exception as exc:
+                cause = as_httpx_error(exc, connected=False)
+                raise transport_error(cause, call) from cause
+            return self._exchange(sock, target, request, Response(call, options, started), timeout.read)
+        finally:
+            self._slots.release()
 
-    async def aclose(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+    def _exchange(
+        self, sock: socket.socket, target: Target, request: bytes, response: Response, read: float | None
+    ) -> Outcome | None:
+        deadline = response.deadline
+        try:
+            sock.settimeout(read)
+            sock.sendall(request)
+            while True:
+                data = sock.recv(_CHUNK)
+                if response.feed(data) if data else response.eof():
+                    break
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError("timed out")
+                    sock.settimeout(left if read is None else min(read, left))
+        except Redirect:
+            sock.close()
+            return None
+        except BaseException as exc:
+            sock.close()
+            return response.failed(exc)
+        if data and response.reusable:
+            with self._lock:
+                self._idle.setdefault(target.key, []).append(sock)
+        else:
+            sock.close()
+        return response.outcome()
+
+    def _checkout(self, target: Target, timeout: httpx.Timeout) -> socket.socket:
+        with self._lock:
+            idle = self._idle.get(target.key)
+            while idle:
+                sock = idle.pop()
+                if _still_open(sock):
+                    return sock
+                sock.close()
+        sock = socket.create_connection((target.host, target.port), timeout=timeout.connect)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if target.scheme == "https":
+                if self._ssl_context is None:
+                    self._ssl_context = default_ssl_context()
+                sock = self._ssl_context.wrap_socket(sock, server_hostname=target.host)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def close(self) -> None:
+        with self._lock:
+            for connections in self._idle.values():
+                for sock in connections:
+                    sock.close()
+            self._idle.clear()
 
 
-def _as_httpx_error_async(exc: Exception) -> Exception:
-    import aiohttp
-
-    if isinstance(exc, httpx.HTTPError):
-        return exc
-    message = str(exc) or type(exc).__name__
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return httpx.ConnectTimeout(message)
-    if isinstance(exc, aiohttp.SocketTimeoutError | TimeoutError):
-        return httpx.ReadTimeout(message or "timed out")
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(message)
-    if isinstance(
-        exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError
-    ):
-        return httpx.RemoteProtocolError(message)
-    if isinstance(exc, aiohttp.ClientOSError | aiohttp.ClientConnectionError):
-        return httpx.ReadError(message)
-    return exc
+def _still_open(sock: socket.socket) -> bool:
+    """An idle keep-alive connection is reusable unless the server closed it (it became readable)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable

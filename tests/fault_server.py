@@ -33,6 +33,10 @@ FAULTS = (
     "redirect",
     "gzip",
     "close",
+    "chunked",
+    "interim",
+    "http10",
+    "slow_head",
 )
 HUGE_BYTES = 10 * 1024 * 1024
 
@@ -62,6 +66,7 @@ class FaultServer:
         self._thread = threading.Thread(target=self._accept_loop, name="fault-server", daemon=True)
         self.requests: list[str] = []
         self.connections_accepted = 0
+        self.requests_served = 0
 
     @property
     def url(self) -> str:
@@ -133,6 +138,7 @@ class FaultServer:
                 if request is None:
                     return
                 path, header_fault, buffer = request
+                self.requests_served += 1
                 fault, _, route = path.lstrip("/").partition("/")
                 if not self._respond(conn, header_fault or fault, "/" + route):
                     return
@@ -193,6 +199,30 @@ class FaultServer:
         if fault == "close":
             head = _head("200 OK", len(body)).replace(b"Connection: keep-alive", b"Connection: close")
             conn.sendall(head + body)
+            return False
+        if fault == "chunked":
+            head = _head("200 OK", None, extra="Transfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n")
+            third = len(body) // 3
+            pieces = [body[:third], body[third : 2 * third], body[2 * third :]]
+            wire = head + b"".join(b"%x;part=1\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+            wire += b"0\r\nX-Checksum: none\r\n\r\n"
+            for start in range(0, len(wire), 7):  # arrives in many small reads, split anywhere
+                conn.sendall(wire[start : start + 7])
+                time.sleep(0.001)
+            return True
+        if fault == "interim":
+            conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            time.sleep(0.01)
+            conn.sendall(_head("200 OK", len(body)) + body)
+            return True
+        if fault == "http10":  # no length: the body ends when the connection closes
+            conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + body)
+            return False
+        if fault == "slow_head":
+            for byte in _head("200 OK", len(body)):
+                if self._stop.wait(0.05):
+                    break
+                conn.sendall(bytes([byte]))
             return False
         conn.sendall(_head("404 Not Found", 0))
         return True

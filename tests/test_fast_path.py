@@ -6,6 +6,7 @@ import asyncio
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def run(kind: str, client: Any, method: str, *args: Any, **kwargs: Any) -> Any:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("kind", ["sync", "async"])
-@pytest.mark.parametrize("fault", ["redirect", "gzip", "close"])
+@pytest.mark.parametrize("fault", ["redirect", "gzip", "close", "chunked", "interim", "http10"])
 def test_same_results_on_both_engines(server: FaultServer, kind: str, engine: str, fault: str) -> None:
     client = make(kind, engine, f"{server.url}/{fault}")
     assert run(kind, client, "execute_function", "echo", {"value": 1}) == "pong"
@@ -205,3 +206,97 @@ def test_https_verifies_certificates(tls_url: str, kind: str) -> None:
     client = make(kind, "fast", tls_url, timeout=5.0)
     with pytest.raises(navai.NavaiConnectionError, match=r"(?i)certificate verify failed"):
         run(kind, client, "execute_function", "echo")
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_head_sent_byte_by_byte_is_cut_off_by_the_attempt_budget(server: FaultServer, kind: str) -> None:
+    """The fast path bounds the whole attempt (connect + read timeout), the head included."""
+    client = make(kind, "fast", f"{server.url}/slow_head", timeout=httpx.Timeout(0.5, connect=0.5))
+    started = time.monotonic()
+    with pytest.raises(navai.NavaiTimeoutError, match="Timed out: POST "):
+        run(kind, client, "execute_function", "echo")
+    assert time.monotonic() - started < 3.0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("header", [("X-Note", "a\r\nX-Injected: 1"), ("X-Note", "a\nb"), ("X-No\rte", "a")])
+def test_a_header_that_would_split_the_request_is_refused(
+    server: FaultServer, kind: str, engine: str, header: tuple[str, str]
+) -> None:
+    client = make(kind, engine, f"{server.url}/ok")
+    before = server.requests_served
+    with pytest.raises(navai.NavaiConnectionError, match=r"(?i)header"):
+        run(kind, client, "execute_function", "echo", headers=dict([header]))
+    assert server.requests_served == before
+
+
+def stalled_call(client: navai.NavaiBackendClient, errors: list[Exception]) -> None:
+    try:
+        client.execute_function("echo", headers={"X-Fault": "stall"}, timeout=httpx.Timeout(0.8))
+    except navai.NavaiError as exc:
+        errors.append(exc)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_calls_beyond_max_connections_wait_for_pool_timeout(server: FaultServer, kind: str) -> None:
+    """One connection, held by a stalled call: the next call waits ``pool`` seconds, then fails."""
+    timeout = httpx.Timeout(5.0, pool=0.3)
+    if kind == "sync":
+        url = f"{server.url}/ok"
+        with navai.NavaiBackendClient(url, env={}, max_connections=1, timeout=timeout) as client:
+            errors: list[Exception] = []
+            holder = threading.Thread(target=stalled_call, args=(client, errors))
+            holder.start()
+            time.sleep(0.2)
+            with pytest.raises(navai.NavaiTimeoutError, match="No connection available"):
+                client.execute_function("echo")
+            holder.join()
+            assert [type(error) for error in errors] == [navai.NavaiTimeoutError]
+            assert client.execute_function("echo") == "pong"
+        return
+
+    async def main() -> None:
+        async with navai.AsyncNavaiBackendClient(
+            f"{server.url}/ok", env={}, max_connections=1, timeout=timeout
+        ) as client:
+            holder = asyncio.create_task(client.execute_function("echo", headers={"X-Fault": "stall"}))
+            await asyncio.sleep(0.1)
+            with pytest.raises(navai.NavaiTimeoutError, match="No connection available"):
+                await client.execute_function("echo")
+            holder.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await holder
+            assert await client.execute_function("echo") == "pong"
+
+    asyncio.run(main())
+
+
+def test_cancelled_waiters_do_not_lose_connection_slots(server: FaultServer) -> None:
+    """Calls cancelled while waiting for a connection leave the pool whole."""
+
+    async def main() -> None:
+        async with navai.AsyncNavaiBackendClient(f"{server.url}/ok", env={}, max_connections=2) as client:
+            holders = [
+                asyncio.create_task(client.execute_function("echo", headers={"X-Fault": "stall"}))
+                for _ in range(2)
+            ]
+            waiters = [asyncio.create_task(client.execute_function("echo")) for _ in range(5)]
+            await asyncio.sleep(0.1)
+            for task in [*waiters[::2], *holders]:
+                task.cancel()
+            outcomes = await asyncio.gather(*holders, *waiters, return_exceptions=True)
+            assert [type(o).__name__ for o in outcomes] == ["CancelledError"] * 2 + [
+                "CancelledError" if i % 2 == 0 else "str" for i in range(5)
+            ]
+            results = await asyncio.gather(*(client.execute_function("echo") for _ in range(20)))
+            assert results == ["pong"] * 20
+
+    asyncio.run(main())
+
+
+def test_an_async_client_serves_one_event_loop_after_another(server: FaultServer) -> None:
+    client = navai.AsyncNavaiBackendClient(f"{server.url}/ok", env={})
+    for _ in range(3):
+        assert asyncio.run(client.execute_function("echo")) == "pong"
+    asyncio.run(client.aclose())

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -150,3 +154,106 @@ def test_only_navai_errors_escape_transport_failures(exc: Exception) -> None:
     check(outcomes)
     assert all(isinstance(o, navai.NavaiError) for o in outcomes[:2])
     assert outcomes[2].functions == []
+
+
+# -- the fast paths' own HTTP/1.1 reader, over real sockets ----------------------------------
+
+
+class ScriptedServer:
+    """Answers every request with the same scripted bytes, then closes the connection.
+
+    Scripted heads say ``Connection: close``, so no client reuses a connection the server is
+    about to close (that race is the fault tests' business, not this property's).
+    """
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.script: bytes = b""
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2.0)
+                received = b""
+                try:
+                    while b"\r\n\r\n" not in received:
+                        data = conn.recv(65536)
+                        if not data:
+                            break
+                        received += data
+                    conn.sendall(self.script)
+                    conn.shutdown(socket.SHUT_WR)
+                except OSError:
+                    continue
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Iterator[ScriptedServer]:
+    server = ScriptedServer()
+    yield server
+    server.close()
+
+
+def _response_bytes(draw: st.DrawFn) -> bytes:
+    status = draw(statuses)
+    body = draw(bodies)
+    framing = draw(st.sampled_from(["length", "wrong_length", "chunked", "close", "garbage"]))
+    head = f"HTTP/1.{draw(st.sampled_from([0, 1]))} {status} X\r\nConnection: close\r\n"
+    head += draw(st.sampled_from(["", "Content-Encoding: gzip\r\n", "Content-Type: application/json\r\n"]))
+    if framing == "length":
+        return (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    if framing == "wrong_length":
+        return (head + f"Content-Length: {len(body) + draw(st.integers(-5, 5))}\r\n\r\n").encode() + body
+    if framing == "chunked":
+        return (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + b"%x\r\n%s\r\n0\r\n\r\n" % (
+            len(body),
+            body,
+        )
+    if framing == "close":
+        return (head + "\r\n").encode() + body
+    return draw(st.binary(max_size=200))
+
+
+server_bytes = st.composite(_response_bytes)()
+
+
+@settings(
+    max_examples=max(50, EXAMPLES // 10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(wire=server_bytes)
+def test_the_fast_paths_turn_any_server_bytes_into_a_result_or_a_navai_error(
+    scripted: ScriptedServer, wire: bytes
+) -> None:
+    scripted.script = wire
+    options: dict[str, Any] = {"env": {}, "max_retries": 0, "timeout": 2.0}
+    with navai.NavaiBackendClient(scripted.url, **options) as client:
+        assert client._fast is not None
+        sync_results = call_all(client)
+
+    async def main() -> list[Any]:
+        async with navai.AsyncNavaiBackendClient(scripted.url, **options) as client:
+            assert client._fast is not None
+            return await acall_all(client)
+
+    async_results = asyncio.run(main())
+    check(sync_results)
+    assert [summary(r) for r in sync_results] == [summary(r) for r in async_results]
+
+
+def summary(outcome: Any) -> str:
+    """What a caller sees of an outcome: the value, or the error's type and message."""
+    if isinstance(outcome, navai.NavaiError):
+        return f"{type(outcome).__name__}: {outcome}"
+    return repr(outcome)

@@ -1,0 +1,249 @@
+"""The HTTP/1.1 wire format the fast paths speak (navai._http11), byte by byte.
+
+The fault server and the real backend exercise it over sockets; here every framing rule is
+pinned down directly, including responses split at every possible byte boundary.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import zlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from navai._http11 import (
+    MAX_HEAD_BYTES,
+    ProtocolError,
+    ResponseParser,
+    Target,
+    decoder_for,
+    encode_request,
+    header_block,
+)
+
+BODY = b'{"ok":true,"result":"pong"}'
+
+
+def feed(
+    wire: bytes, *, split: list[int] | None = None, head_request: bool = False
+) -> tuple[ResponseParser, bytes]:
+    """Feeds ``wire`` in pieces cut at the ``split`` offsets: the parser and the body it returned."""
+    parser = ResponseParser(head_request=head_request)
+    cuts = [0, *sorted(split or []), len(wire)]
+    body = b"".join(b"".join(parser.feed(wire[a:b])) for a, b in itertools.pairwise(cuts))
+    return parser, body
+
+
+def parse(wire: bytes, **options: object) -> ResponseParser:
+    return feed(wire, **options)[0]  # type: ignore[arg-type]
+
+
+def length_response(body: bytes = BODY, *, version: str = "1.1", extra: str = "") -> bytes:
+    return f"HTTP/{version} 200 OK\r\nContent-Length: {len(body)}\r\n{extra}\r\n".encode() + body
+
+
+def chunked_response(pieces: list[bytes], trailer: bytes = b"") -> bytes:
+    wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    wire += b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces if piece)
+    return wire + b"0\r\n" + trailer + b"\r\n"
+
+
+# -- requests ---------------------------------------------------------------------------
+
+
+def test_a_post_carries_host_headers_length_and_body() -> None:
+    target = Target.from_url("http://127.0.0.1:3000/navai/functions/execute?x=1")
+    wire = encode_request("POST", target, header_block({"Content-Type": "application/json"}), b"{}")
+    assert wire == (
+        b"POST /navai/functions/execute?x=1 HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n"
+        b"Content-Type: application/json\r\nAccept-Encoding: gzip, deflate\r\n"
+        b"Content-Length: 2\r\n\r\n{}"
+    )
+
+
+def test_a_get_has_no_length_and_default_ports_stay_out_of_host() -> None:
+    target = Target.from_url("https://api.example/navai/functions")
+    assert encode_request("GET", target, header_block({"Accept-Encoding": "identity"}), None) == (
+        b"GET /navai/functions HTTP/1.1\r\nHost: api.example\r\nAccept-Encoding: identity\r\n\r\n"
+    )
+    assert Target.from_url("http://[::1]:8080/").host_header == "[::1]:8080"
+    assert Target.from_url("http://[::1]/").key == ("http", "::1", 80)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-A": "1\r\nX-B: 2"}, {"X-A": "1\n"}, {"X-A": "\x00"}, {"X A:": "1"}, {"": "1"}, {" X": "1"}],
+)
+def test_headers_that_could_split_the_head_are_refused(headers: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="Invalid HTTP header"):
+        header_block(headers)
+
+
+# -- response framing --------------------------------------------------------------------
+
+
+def test_a_content_length_response() -> None:
+    extra = "Content-Type: application/json\r\nX-Multi: a\r\nx-multi: b\r\n"
+    parser, body = feed(length_response(extra=extra))
+    assert (parser.status, parser.complete, parser.keep_alive) == (200, True, True)
+    assert body == BODY
+    assert parser.headers["x-multi"] == "a, b"
+    assert not parser.trailing_data
+
+
+@given(st.binary(max_size=300), st.lists(st.integers(min_value=0, max_value=400), max_size=8))
+def test_a_content_length_body_survives_any_split(body: bytes, cuts: list[int]) -> None:
+    wire = length_response(body)
+    parser, received = feed(wire, split=[c % (len(wire) + 1) for c in cuts])
+    assert parser.complete
+    assert received == body
+
+
+@given(
+    st.lists(st.binary(min_size=1, max_size=40), max_size=6),
+    st.lists(st.integers(min_value=0, max_value=600), max_size=10),
+    st.booleans(),
+)
+def test_a_chunked_body_survives_any_split(pieces: list[bytes], cuts: list[int], trailer: bool) -> None:
+    wire = chunked_response(pieces, b"X-Trailer: yes\r\n" if trailer else b"")
+    parser, body = feed(wire, split=[c % (len(wire) + 1) for c in cuts])
+    assert parser.complete
+    assert body == b"".join(pieces)
+    assert parser.keep_alive
+    assert not parser.trailing_data
+
+
+def test_chunk_extensions_and_upper_case_sizes_are_understood() -> None:
+    wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\nA;name=value\r\n0123456789\r\n0\r\n\r\n"
+    assert feed(wire)[1] == b"0123456789"
+
+
+@pytest.mark.parametrize(
+    ("wire", "message"),
+    [
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "invalid chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", "invalid chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY", "not followed by CRLF"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "Unsupported Transfer-Encoding"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n", "Invalid Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "Invalid Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: \xd9\xa3\r\n\r\n", "Invalid Content-Length"),
+        (b"HTTP/2 200 OK\r\n\r\n", "Invalid HTTP status line"),
+        (b"HTTP/1.1 2000 OK\r\n\r\n", "Invalid HTTP status line"),
+        (b"ICY 200 OK\r\n\r\n", "Invalid HTTP status line"),
+        (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "Invalid HTTP header line"),
+        (b"HTTP/1.1 200 OK\r\nName : value\r\n\r\n", "Invalid HTTP header line"),
+        (b"HTTP/1.1 101 Switching Protocols\r\n\r\n", "protocol switch"),
+    ],
+)
+def test_broken_framing_is_a_protocol_error(wire: bytes, message: str) -> None:
+    with pytest.raises(ProtocolError, match=message):
+        parse(wire)
+
+
+def test_a_repeated_identical_content_length_is_accepted() -> None:
+    wire = b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok"
+    assert feed(wire)[1] == b"ok"
+
+
+def test_an_endless_head_is_refused() -> None:
+    parser = ResponseParser()
+    parser.feed(b"HTTP/1.1 200 OK\r\n")
+    line = b"X-Padding: " + b"a" * 1000 + b"\r\n"
+    for _ in range(MAX_HEAD_BYTES // len(line)):
+        parser.feed(line)
+    with pytest.raises(ProtocolError, match="head exceeds"):
+        parser.feed(line)
+
+
+def test_interim_responses_are_skipped() -> None:
+    wire = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + length_response()
+    parser, body = feed(wire, split=[10, 30])
+    assert (parser.status, body) == (200, BODY)
+    assert "link" not in parser.headers
+
+
+@pytest.mark.parametrize(
+    ("version", "connection", "keep_alive"),
+    [
+        ("1.1", "", True),
+        ("1.1", "Connection: close\r\n", False),
+        ("1.1", "Connection: Keep-Alive, Close\r\n", False),
+        ("1.0", "", False),
+        ("1.0", "Connection: keep-alive\r\n", True),
+    ],
+)
+def test_keep_alive_follows_the_version_and_connection_header(
+    version: str, connection: str, keep_alive: bool
+) -> None:
+    assert parse(length_response(version=version, extra=connection)).keep_alive is keep_alive
+
+
+def test_a_body_without_length_ends_with_the_connection() -> None:
+    parser = parse(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\npart one, ", split=[20])
+    assert not parser.complete
+    assert parser.feed(b"part two") == [b"part two"]
+    parser.eof()
+    assert parser.complete
+    assert not parser.keep_alive
+
+
+@pytest.mark.parametrize("status", [204, 304])
+def test_no_body_statuses_and_head_requests_end_at_the_head(status: int) -> None:
+    parser, body = feed(f"HTTP/1.1 {status} X\r\nContent-Length: 10\r\n\r\n".encode())
+    assert parser.complete
+    assert body == b""
+    head, body = feed(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", head_request=True)
+    assert head.complete
+    assert body == b""
+
+
+def test_bytes_after_the_response_make_the_connection_unusable() -> None:
+    parser, body = feed(length_response() + b"HTTP/1.1 200 OK\r\n")
+    assert parser.complete
+    assert body == BODY
+    assert parser.trailing_data
+    chunked = parse(chunked_response([b"ab"]) + b"junk")
+    assert chunked.complete
+    assert chunked.trailing_data
+
+
+@pytest.mark.parametrize(
+    ("wire", "message"),
+    [
+        (b"", "without sending a response"),
+        (b"HTTP/1.1 200 OK\r\nContent-", "while sending the response head"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", "without sending complete message body"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", "complete message body"),
+    ],
+)
+def test_a_connection_closed_too_early_is_a_protocol_error(wire: bytes, message: str) -> None:
+    parser = parse(wire)
+    with pytest.raises(ProtocolError, match=message):
+        parser.eof()
+
+
+# -- content codings -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("coding", "pack"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("GZIP ", gzip.compress),
+    ],
+)
+def test_gzip_and_deflate_bodies_are_decoded(coding: str, pack: object) -> None:
+    decoder = decoder_for(coding)
+    assert decoder is not None
+    assert decoder.decompress(pack(BODY)) + decoder.flush() == BODY  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("coding", [None, "", "identity", "br", "zstd"])
+def test_other_codings_pass_through_as_httpx_leaves_them(coding: str | None) -> None:
+    assert decoder_for(coding) is None
