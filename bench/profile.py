@@ -8,7 +8,7 @@ process, (1) ``NavaiBackendClient.execute_function`` called sequentially and (2)
 ``AsyncNavaiBackendClient.execute_function`` with 50 calls in flight, with pyinstrument
 (cProfile when pyinstrument is not installed). Writes ``profile-sync.txt`` and
 ``profile-async.txt`` (``profile-sync-httpx.txt`` ... with ``--path httpx``) next to this
-file: the share of time per layer (navai, httpx/httpcore/h11, aiohttp, http.client, json,
+file: the share of time per layer (navai's fast path and facade, httpx/httpcore/h11, json,
 asyncio, socket syscalls, ...), the top functions by self time, and the call tree.
 Loopback only; bounded in calls.
 """
@@ -40,7 +40,8 @@ ASYNC_CONCURRENCY = 50
 # (category, substrings of a frame's file path), first match wins.
 _PATH_CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
     ("benchmark loop (bench/)", ("/bench/",)),
-    ("navai", ("/navai/",)),
+    ("navai fast path (_fast, _fast_async, _http11)", ("/navai/_fast", "/navai/_http11")),
+    ("navai facade", ("/navai/",)),
     ("httpx", ("/httpx/",)),
     ("httpcore + h11", ("/httpcore/", "/h11/")),
     ("anyio / sniffio", ("/anyio/", "/sniffio/")),

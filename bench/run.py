@@ -57,7 +57,7 @@ CONTENDERS: dict[str, tuple[str, str, bool]] = {
     "navai-httpx-async": ("navai async, httpx path (http_client=httpx.AsyncClient())", "python", False),
     "httpx-sync": ("raw httpx.Client", "python", True),
     "httpx-async": ("raw httpx.AsyncClient", "python", False),
-    "aiohttp": ("raw aiohttp (ceiling)", "python", False),
+    "aiohttp": ("raw aiohttp (reference)", "python", False),
 }
 TABLE_ORDER = list(CONTENDERS)
 
@@ -449,11 +449,26 @@ def render_table(
         lines.append(f"| {CONTENDERS[contender][0]} | " + " | ".join(cells) + " |")
     busy = []
     for concurrency in concurrencies:
-        entry = summary.get(f"aiohttp@{concurrency}")
+        entry = summary.get(f"navai-async@{concurrency}")
         busy.append(
             f"{entry['backend_busy_pct']:.0f} %" if entry and entry["backend_busy_pct"] is not None else ""
         )
-    lines.append("| backend CPU busy during raw aiohttp (1 core = 100 %) | " + " | ".join(busy) + " |")
+    lines.append("| backend CPU busy during navai async (1 core = 100 %) | " + " | ".join(busy) + " |")
+    lines.append("")
+    lines.append(
+        "| client CPU per call, µs (process CPU time / calls) | "
+        + " | ".join("sequential" if c == 1 else f"{c} concurrent" for c in concurrencies)
+        + " |"
+    )
+    lines.append("|---|" + "---:|" * len(concurrencies))
+    for contender in TABLE_ORDER:
+        cells = []
+        for concurrency in concurrencies:
+            entry = summary.get(f"{contender}@{concurrency}")
+            cpu = entry and entry.get("client_cpu_us_per_call")
+            cells.append("" if not cpu else f"{cpu:,.0f}")
+        if any(cells):
+            lines.append(f"| {CONTENDERS[contender][0]} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append("| import (fresh interpreter, median) | wall ms | -X importtime ms |")
     lines.append("|---|---:|---:|")

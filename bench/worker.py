@@ -13,7 +13,7 @@ Contenders (each imports only what it needs):
 - ``httpx-sync``: a plain ``httpx.Client()``, sequential: POST, read, ``json.loads``.
 - ``httpx-async``: a plain ``httpx.AsyncClient()`` (httpx's default pool limits), C in flight.
 - ``aiohttp``: a plain ``aiohttp.ClientSession`` with ``TCPConnector(limit=C)``, C in flight:
-  the ceiling reference for what Python can push through this backend.
+  a reference for what a mature asyncio HTTP client pushes through this backend.
 
 Each does up to W untimed calls first (connections, caches; at least C, at most WS seconds),
 then up to N timed calls, and stops starting new ones after S seconds. Every response is

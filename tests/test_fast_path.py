@@ -16,6 +16,8 @@ import pytest
 from fault_server import FaultServer
 
 import navai
+import navai._fast
+import navai._fast_async
 
 ENGINES = ["fast", "httpx"]
 
@@ -156,8 +158,8 @@ def test_max_connections_is_checked(value: object) -> None:
 
 
 @pytest.fixture(scope="module")
-def tls_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An https server with a self-signed certificate, which no default trust store accepts."""
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """An https server with a self-signed certificate, which no default trust store accepts: (URL, cert)."""
     folder: Path = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
@@ -172,6 +174,8 @@ def tls_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "1",
             "-subj",
             "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
             "-keyout",
             str(key),
             "-out",
@@ -184,8 +188,12 @@ def tls_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            body = b'{"items": [{"name": "echo"}], "warnings": []}'
             self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -196,9 +204,14 @@ def tls_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def tls_url(tls_server: tuple[str, Path]) -> str:
+    return tls_server[0]
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
@@ -206,6 +219,18 @@ def test_https_verifies_certificates(tls_url: str, kind: str) -> None:
     client = make(kind, "fast", tls_url, timeout=5.0)
     with pytest.raises(navai.NavaiConnectionError, match=r"(?i)certificate verify failed"):
         run(kind, client, "execute_function", "echo")
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_https_works_with_a_trusted_certificate(
+    tls_server: tuple[str, Path], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast paths speak TLS (with hostname checks) once the server's certificate is trusted."""
+    url, cert = tls_server
+    monkeypatch.setattr(navai._fast, "default_ssl_context", lambda: ssl.create_default_context(cafile=cert))
+    monkeypatch.setattr(navai._fast_async, "default_ssl_context", navai._fast.default_ssl_context)
+    client = make(kind, "fast", url, timeout=5.0)
+    assert run(kind, client, "list_functions").names() == ["echo"]
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
