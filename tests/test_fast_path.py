@@ -158,8 +158,11 @@ def test_max_connections_is_checked(value: object) -> None:
 
 
 @pytest.fixture(scope="module")
-def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """An https server with a self-signed certificate, which no default trust store accepts: (URL, cert)."""
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, set[int]]]:
+    """An https server with a self-signed certificate, which no default trust store accepts.
+
+    Yields (URL, certificate file, the client ports of the connections it has served).
+    """
     folder: Path = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
@@ -186,8 +189,13 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     )
     import http.server
 
+    clients: set[int] = set()
+
     class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def do_GET(self) -> None:
+            clients.add(self.client_address[1])
             body = b'{"items": [{"name": "echo"}], "warnings": []}'
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -204,13 +212,13 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert
+    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert, clients
     httpd.shutdown()
     httpd.server_close()
 
 
 @pytest.fixture(scope="module")
-def tls_url(tls_server: tuple[str, Path]) -> str:
+def tls_url(tls_server: tuple[str, Path, set[int]]) -> str:
     return tls_server[0]
 
 
@@ -222,15 +230,29 @@ def test_https_verifies_certificates(tls_url: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
-def test_https_works_with_a_trusted_certificate(
-    tls_server: tuple[str, Path], kind: str, monkeypatch: pytest.MonkeyPatch
+def test_https_works_with_a_trusted_certificate_and_reuses_the_connection(
+    tls_server: tuple[str, Path, set[int]], kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The fast paths speak TLS (with hostname checks) once the server's certificate is trusted."""
-    url, cert = tls_server
+    url, cert, clients = tls_server
     monkeypatch.setattr(navai._fast, "default_ssl_context", lambda: ssl.create_default_context(cafile=cert))
     monkeypatch.setattr(navai._fast_async, "default_ssl_context", navai._fast.default_ssl_context)
     client = make(kind, "fast", url, timeout=5.0)
-    assert run(kind, client, "list_functions").names() == ["echo"]
+    before = set(clients)
+
+    def five_calls() -> Any:
+        if kind == "sync":
+            with client:
+                return [client.list_functions().names() for _ in range(5)]
+
+        async def main() -> list[list[str]]:
+            async with client:
+                return [(await client.list_functions()).names() for _ in range(5)]
+
+        return asyncio.run(main())
+
+    assert five_calls() == [["echo"]] * 5
+    assert len(clients - before) == 1, "one TLS connection carries all five calls"
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
