@@ -86,6 +86,12 @@ class Options:
         object.__setattr__(self, "budget", None if connect is None or read is None else connect + read)
 
 
+def out_of_time(call: Call, stage: str) -> NavaiTimeoutError:
+    """The error for an attempt that used up its budget (see `Options.budget`) at ``stage``."""
+    message = f"Timed out: {call.method} {call.url} ({stage})"
+    return NavaiTimeoutError(message, method=call.method, url=call.url)
+
+
 class BodyReader:
     """Collects a response body, enforcing the attempt's time budget and the size limit."""
 
@@ -109,11 +115,7 @@ class BodyReader:
                 url=self._call.url,
             )
         if self._deadline is not None and time.monotonic() > self._deadline:
-            raise NavaiTimeoutError(
-                f"Timed out: {self._call.method} {self._call.url} (response body still arriving)",
-                method=self._call.method,
-                url=self._call.url,
-            )
+            raise out_of_time(self._call, "response body still arriving")
 
     def body(self) -> bytes:
         return self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)

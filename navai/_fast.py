@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._core import BodyReader, Call, Options, Outcome, transport_error
-from ._exceptions import NavaiError
+from ._core import BodyReader, Call, Options, Outcome, out_of_time, transport_error
+from ._exceptions import NavaiError, NavaiTimeoutError
 from ._http11 import ProtocolError, ResponseParser, Target, decoder_for, encode_request, header_block
 
 _STOCK_TRANSPORT_FILE = httpx.HTTPTransport.__init__.__code__.co_filename
@@ -138,6 +138,11 @@ class Response:
             self._reader.feed(self._decoder.flush())
         return True
 
+    def out_of_time(self) -> NavaiTimeoutError:
+        """The error for running out of the attempt's budget, saying how far the response got."""
+        stage = "response body still arriving" if self._parser.head_done else "response head still arriving"
+        return out_of_time(self._call, stage)
+
     @property
     def reusable(self) -> bool:
         """The connection is in a clean state to carry the next request."""
@@ -227,13 +232,15 @@ class SyncFastSender:
                 if deadline is not None:
                     left = deadline - time.monotonic()
                     if left <= 0:
-                        raise TimeoutError("timed out")
+                        raise response.out_of_time()
                     sock.settimeout(left if read is None else min(read, left))
         except Redirect:
             sock.close()
             return None
         except BaseException as exc:
             sock.close()
+            if isinstance(exc, TimeoutError) and deadline is not None and time.monotonic() >= deadline:
+                return response.failed(response.out_of_time())
             return response.failed(exc)
         if data and response.reusable:
             with self._lock:

@@ -87,10 +87,13 @@ class _Connection(asyncio.Protocol):
             return done
         self._response = response
         self._read_timeout = read_timeout
-        self._deadline = response.deadline
+        deadline = response.deadline
+        now = self._loop.time()
+        # the budget in the loop's own clock, which need not be time.monotonic()
+        self._deadline = None if deadline is None else now + (deadline - time.monotonic())
         transport.write(request)
-        if read_timeout is not None or self._deadline is not None:
-            self._last_data = self._loop.time()
+        if read_timeout is not None or deadline is not None:
+            self._last_data = now
             self._timer = self._loop.call_at(self._next_check(), self._check_time)
         return done
 
@@ -105,11 +108,14 @@ class _Connection(asyncio.Protocol):
     def _check_time(self) -> None:
         """Fires when the read timeout or the budget may have run out; re-arms when data came since."""
         self._timer = None
-        if self._response is None:
+        response = self._response
+        if response is None:
             return
         due = self._next_check()
-        if self._loop.time() >= due:
-            self._finish(TimeoutError("timed out"))
+        now = self._loop.time()
+        if now >= due:
+            budget_spent = self._deadline is not None and now >= self._deadline
+            self._finish(response.out_of_time() if budget_spent else TimeoutError("timed out"))
             self.close()
         else:
             self._timer = self._loop.call_at(due, self._check_time)
