@@ -96,6 +96,21 @@ def test_client_secret_masks_its_value(make_driver: Callable[..., Driver]) -> No
     assert SECRET_OUT not in everything_visible(secret, [secret], {"s": secret})
 
 
+def test_the_generated_models_leave_secrets_out_of_their_reprs() -> None:
+    """navai_api ships in the wheel: its models for the secret-bearing bodies mask those fields."""
+    from navai_api.models import ClientSecretResponse, CreateClientSecretRequest
+
+    request = CreateClientSecretRequest(model="gpt-realtime", api_key=TOKEN)
+    response = ClientSecretResponse.from_dict({"value": SECRET_OUT, "expires_at": 9})
+    assert request.to_dict()["apiKey"] == TOKEN
+    assert response.value == SECRET_OUT
+    shown = everything_visible(request, response, [request, response])
+    assert "gpt-realtime" in shown
+    assert "expires_at=9" in shown
+    assert TOKEN not in shown
+    assert SECRET_OUT not in shown
+
+
 @pytest.mark.parametrize(
     ("base_url", "warns"),
     [

@@ -17,8 +17,9 @@ T = TypeVar("T", bound="ClientSecretResponse")
 
 @_attrs_define
 class ClientSecretResponse:
-    value: str
-    """ The ephemeral client secret (`ek_...`). """
+    value: str = _attrs_field(repr=False)
+    """ The ephemeral client secret (`ek_...`). A secret (`format: password`): the generated model leaves it out of
+    its repr. """
     expires_at: int | Unset = UNSET
     """ Expiry as Unix seconds. """
     speech: SpeechConfig | Unset = UNSET

@@ -21,8 +21,9 @@ class CreateClientSecretRequest:
     language: str | Unset = UNSET
     voice_accent: str | Unset = UNSET
     voice_tone: str | Unset = UNSET
-    api_key: str | Unset = UNSET
-    """ An OpenAI API key, when the backend accepts keys from requests. """
+    api_key: str | Unset = _attrs_field(default=UNSET, repr=False)
+    """ An OpenAI API key, when the backend accepts keys from requests. A secret (`format: password`): the generated
+    model leaves it out of its repr. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
