@@ -37,6 +37,7 @@ FAULTS = (
     "interim",
     "http10",
     "slow_head",
+    "idle_close",
 )
 HUGE_BYTES = 10 * 1024 * 1024
 
@@ -217,6 +218,10 @@ class FaultServer:
             return True
         if fault == "http10":  # no length: the body ends when the connection closes
             conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + body)
+            return False
+        if fault == "idle_close":  # a keep-alive answer, then the server drops the idle connection
+            conn.sendall(_head("200 OK", len(body)) + body)
+            self._stop.wait(0.1)
             return False
         if fault == "slow_head":
             for byte in _head("200 OK", len(body)):

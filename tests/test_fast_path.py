@@ -79,6 +79,34 @@ def test_sync_fast_path_replaces_a_connection_the_server_closed(server: FaultSer
         assert server.connections_accepted - before == 2
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_keep_alive_connection_the_server_dropped_while_idle_is_not_used(
+    server: FaultServer, kind: str, engine: str
+) -> None:
+    """Servers close idle keep-alive connections (Node after 5 s): the next call must not fail on it."""
+    client = make(kind, engine, f"{server.url}/idle_close", max_connections=1)
+    before = server.connections_accepted
+
+    def calls() -> Any:
+        if kind == "sync":
+            with client:
+                first = client.execute_function("echo")
+                time.sleep(0.4)
+                return [first, client.execute_function("echo")]
+
+        async def main() -> list[Any]:
+            async with client:
+                first = await client.execute_function("echo")
+                await asyncio.sleep(0.4)
+                return [first, await client.execute_function("echo")]
+
+        return asyncio.run(main())
+
+    assert calls() == ["pong", "pong"]
+    assert server.connections_accepted - before == 2
+
+
 def test_async_fast_path_reuses_connections(server: FaultServer) -> None:
     async def main() -> int:
         async with navai.AsyncNavaiBackendClient(f"{server.url}/ok", env={}, max_connections=4) as client:
