@@ -35,7 +35,7 @@ from ._http11 import ProtocolError, ResponseParser, Target, decoder_for, encode_
 _STOCK_TRANSPORT_FILE = httpx.HTTPTransport.__init__.__code__.co_filename
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
 _CHUNK = 64 * 1024
-_MAX_CACHED_HEADERS = 64
+_CACHE_LIMIT = 64
 
 
 def httpx_is_patched(is_async: bool) -> bool:
@@ -74,12 +74,12 @@ class RequestEncoder:
     def encode(self, call: Call, options: Options) -> tuple[Target, bytes]:
         target = self._targets.get(call.url)
         if target is None:
-            if len(self._targets) >= _MAX_CACHED_HEADERS:
+            if len(self._targets) >= _CACHE_LIMIT:
                 self._targets.clear()
             target = self._targets[call.url] = Target.from_url(call.url)
         cached = self._headers.get(id(options))
         if cached is None or cached[0] is not options:
-            if len(self._headers) >= _MAX_CACHED_HEADERS:
+            if len(self._headers) >= _CACHE_LIMIT:
                 self._headers.clear()
             try:
                 block = header_block(options.wire_headers)
@@ -112,15 +112,13 @@ class Response:
         Raises `Redirect` when the head says so, or the reason the response cannot be read.
         """
         parser = self._parser
-        if parser.head_done:
-            pieces = parser.feed(data)
-        else:
-            pieces = parser.feed(data)
-            if parser.head_done:
-                headers = parser.headers
-                if 300 <= parser.status < 400 and "location" in headers:
-                    raise Redirect
-                self._decoder = decoder_for(headers.get("content-encoding"))
+        had_head = parser.head_done
+        pieces = parser.feed(data)
+        if not had_head and parser.head_done:
+            headers = parser.headers
+            if 300 <= parser.status < 400 and "location" in headers:
+                raise Redirect
+            self._decoder = decoder_for(headers.get("content-encoding"))
         decoder = self._decoder
         reader = self._reader
         for piece in pieces:
@@ -157,6 +155,8 @@ class Response:
         cause = as_httpx_error(exc, connected=True)
         error = transport_error(cause, self._call)
         if not self._parser.head_done:
+            if error is cause:
+                raise error
             raise error from cause
         return Outcome(self._call, self._parser.status, None, error)
 

@@ -32,8 +32,8 @@ class _Connection(asyncio.Protocol):
         self._read_timeout: float | None = None
         self._deadline: float | None = None
         self._last_data = 0.0
-        self.closed = False
-        self.eof = False
+        self.open = True
+        """False once either side has closed (or started closing) the connection."""
 
     # -- protocol callbacks ------------------------------------------------------------
 
@@ -57,7 +57,7 @@ class _Connection(asyncio.Protocol):
             self._finish(None)
 
     def eof_received(self) -> bool:
-        self.eof = True
+        self.open = False
         response = self._response
         if response is not None:
             try:
@@ -69,8 +69,7 @@ class _Connection(asyncio.Protocol):
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self.eof = True
+        self.open = False
         if self._response is not None:
             self._finish(exc or ProtocolError("Server disconnected without sending a complete response."))
 
@@ -130,7 +129,7 @@ class _Connection(asyncio.Protocol):
             done.set_result(error)
 
     def close(self) -> None:
-        self.closed = True
+        self.open = False
         if self._transport is not None and not self._loop.is_closed():
             self._transport.abort()
 
@@ -172,7 +171,7 @@ class AsyncFastSender:
                 connection.close()
                 raise
             if error is None:
-                if response.reusable and not connection.eof:
+                if response.reusable and connection.open:
                     self._idle.setdefault(target.key, []).append(connection)
                 else:
                     connection.close()
@@ -188,7 +187,7 @@ class AsyncFastSender:
         idle = self._idle.get(key)
         while idle:
             connection = idle.pop()
-            if not connection.eof:
+            if connection.open:
                 return connection
             connection.close()
         return None
