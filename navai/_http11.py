@@ -185,10 +185,10 @@ class ResponseParser:
             self.headers = headers = _header_lines(lines)
             connection = headers.get("connection", "").lower()
             self.keep_alive = "keep-alive" in connection if http10 else "close" not in connection
-            self._frame(headers)
+            self._frame(headers, http10)
             return data
 
-    def _frame(self, headers: dict[str, str]) -> None:
+    def _frame(self, headers: dict[str, str], http10: bool) -> None:
         """Chooses how the body is delimited (RFC 9112, section 6.3)."""
         if self._no_body or self.status in (204, 304):
             self._state = _DONE
@@ -198,6 +198,8 @@ class ResponseParser:
             if coding.strip().lower() != "chunked":
                 raise ProtocolError(f"Unsupported Transfer-Encoding: {coding!r}")
             self._state = _CHUNK_SIZE
+            if "content-length" in headers or http10:
+                self.keep_alive = False  # framing a smuggler would use: read it, then drop the connection
             return
         length = headers.get("content-length")
         if length is None:

@@ -182,6 +182,21 @@ def test_keep_alive_follows_the_version_and_connection_header(
     assert parse(length_response(version=version, extra=connection)).keep_alive is keep_alive
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n",
+        "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n",
+    ],
+)
+def test_ambiguous_framing_is_read_as_chunked_and_the_connection_dropped(head: str) -> None:
+    """RFC 9112, 6.1 and 6.3: Transfer-Encoding wins, and the connection is not reused."""
+    parser, body = feed(head.encode() + b"\r\n3\r\nabc\r\n0\r\n\r\n")
+    assert parser.complete
+    assert body == b"abc"
+    assert not parser.keep_alive
+
+
 def test_a_body_without_length_ends_with_the_connection() -> None:
     parser = parse(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\npart one, ", split=[20])
     assert not parser.complete
