@@ -21,6 +21,7 @@ from ._core import (
     client_secret_call,
     execute_call,
     failed_functions,
+    follow_redirect,
     list_call,
     log_outcome,
     log_retry,
@@ -86,10 +87,14 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient, AsyncFastSender]):
     async def _attempt(self, call: Call, options: Options) -> Outcome:
         started = time.monotonic()
         if self._fast is not None and not httpx_is_patched(is_async=True):
-            fast_outcome = await self._fast.send(call, options)
-            if fast_outcome is not None:
-                log_outcome(call, fast_outcome, started)
-                return fast_outcome
+            outcome = await self._fast.send(call, options)
+            hops = 0
+            while (redirect := follow_redirect(outcome, options, hops)) is not None:
+                call, options = redirect
+                outcome = await self._fast.send(call, options)
+                hops += 1
+            log_outcome(call, outcome, started)
+            return outcome
         try:
             response = await self._http.send(self._build_request(call, options), stream=True, auth=self._auth)
         except Exception as exc:

@@ -129,6 +129,8 @@ class Outcome:
     status: int
     body: bytes | None
     read_error: NavaiError | None = None
+    location: str | None = None
+    """Where a redirect points; set by the fast paths, which follow redirects in the client."""
 
     @property
     def ok(self) -> bool:
@@ -171,6 +173,50 @@ def transport_error(exc: Exception, call: Call) -> NavaiError:
     if isinstance(exc, httpx.TimeoutException):
         return NavaiTimeoutError(f"Timed out: {where} ({detail})", method=call.method, url=call.url)
     return NavaiConnectionError(f"Request failed: {where}: {detail}", method=call.method, url=call.url)
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 20
+"""As httpx: a call that is redirected more often than this fails."""
+_HTTPS_UPGRADES = {("http", port, "https", new_port) for port in (None, 80) for new_port in (None, 443)}
+
+
+def follow_redirect(outcome: Outcome, options: Options, hops: int) -> tuple[Call, Options] | None:
+    """The request that follows a redirect, as httpx follows it; None when ``outcome`` is no redirect.
+
+    301/302 turn a POST into a GET and 303 turns anything but HEAD into one, without a body;
+    307/308 repeat the request. Leaving the origin drops ``Authorization`` (unless it is the
+    same host moving to https) and the caller's ``Host``.
+    """
+    location = outcome.location
+    if location is None or outcome.status not in REDIRECT_STATUSES:
+        return None
+    call = outcome.call
+    if hops >= MAX_REDIRECTS:
+        raise transport_error(httpx.TooManyRedirects("Exceeded maximum allowed redirects."), call)
+    source = httpx.URL(call.url)
+    try:
+        url = source.join(location)
+    except httpx.InvalidURL as exc:
+        raise transport_error(exc, call) from exc
+    if url.scheme not in ("http", "https"):
+        raise transport_error(httpx.UnsupportedProtocol(f"Redirected to an unsupported URL: {url}"), call)
+    method = call.method
+    if (outcome.status == 303 and method != "HEAD") or (outcome.status in (301, 302) and method == "POST"):
+        method = "GET"
+    headers = options.headers
+    same_origin = (url.scheme, url.host, url.port) == (source.scheme, source.host, source.port)
+    if not same_origin:
+        headers = httpx.Headers(headers)
+        upgrade = (
+            url.host == source.host and (source.scheme, source.port, url.scheme, url.port) in _HTTPS_UPGRADES
+        )
+        if not upgrade:
+            headers.pop("Authorization", None)
+        headers.pop("Host", None)
+        options = Options(headers, options.timeout, options.max_retries, options.max_response_bytes)
+    content = call.content if method == call.method else None
+    return Call(method, str(url), content), options
 
 
 RETRY_STATUSES = frozenset({502, 503, 504})

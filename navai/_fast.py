@@ -4,15 +4,16 @@ httpx costs a few hundred microseconds per request in Python, and its async pool
 degrades under concurrency. A client that did not get an ``http_client`` (and no
 ``auth``) therefore sends through one of these instead: a keep-alive pool of plain
 sockets for the sync client, of asyncio transports for the async one. Both speak
-HTTP/1.1 through `_http11` and read responses through one `_Response`, so they
+HTTP/1.1 through `_http11` and read responses through one `Response`, so they
 differ only in how bytes move. They produce the same `Outcome` the httpx path does
 and raise the same httpx exception types, which `transport_error` maps to
 `NavaiError` in one place. The async sender lives in `_fast_async`, so that a
 sync-only program never imports asyncio.
 
-A call falls back to the httpx path when this one cannot serve it exactly as httpx
-would: a redirect, or a transport patched by a recorder such as vcrpy (so cassettes
-keep working). See `fast_path_allowed` for when a client uses it at all.
+URLs go on the wire as httpx sends them, CA certificates come from where httpx takes
+them, and the clients follow redirects as httpx does (`_core.follow_redirect`). While a
+recorder such as vcrpy has patched httpx's transport, calls go through httpx so that
+cassettes keep working; `fast_path_allowed` says when a client uses this path at all.
 """
 
 from __future__ import annotations
@@ -28,9 +29,18 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._core import BodyReader, Call, Options, Outcome, out_of_time, transport_error
+from ._core import REDIRECT_STATUSES, BodyReader, Call, Options, Outcome, out_of_time, transport_error
 from ._exceptions import NavaiError, NavaiTimeoutError
-from ._http11 import ProtocolError, ResponseParser, Target, decoder_for, encode_request, header_block
+from ._http11 import (
+    Decoder,
+    HeaderBlock,
+    ProtocolError,
+    ResponseParser,
+    Target,
+    decoder_for,
+    encode_request,
+    header_block,
+)
 
 _STOCK_TRANSPORT_FILE = httpx.HTTPTransport.__init__.__code__.co_filename
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
@@ -52,14 +62,36 @@ def httpx_is_patched(is_async: bool) -> bool:
 
 
 def fast_path_allowed(url: str) -> bool:
-    """The fast path serves plain http(s) without proxies; anything else goes through httpx."""
-    if urlsplit(url).scheme not in ("http", "https"):
+    """The fast path serves plain http(s) without proxies or credentials in the URL.
+
+    Anything else (a proxy from the environment, ``user:password@`` for httpx's Basic auth)
+    goes through httpx.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "@" in parts.netloc:
         return False
     return not any(os.environ.get(name) or os.environ.get(name.upper()) for name in _PROXY_VARS)
 
 
-class Redirect(Exception):
-    """The response is a redirect; the httpx path follows it."""
+def target_for(url: str) -> Target:
+    """Where requests for ``url`` go, read the way httpx reads URLs.
+
+    The path is percent-encoded and the host IDNA-encoded exactly as httpx sends them; an
+    invalid URL (a port out of range, say) raises `httpx.InvalidURL`.
+    """
+    parsed = httpx.URL(url)
+    scheme = parsed.scheme
+    host = parsed.raw_host.decode("ascii")
+    default_port = 443 if scheme == "https" else 80
+    port = parsed.port or default_port
+    shown = f"[{host}]" if ":" in host else host
+    return Target(
+        scheme,
+        host,
+        port,
+        parsed.raw_path.decode("ascii") or "/",
+        shown if port == default_port else f"{shown}:{port}",
+    )
 
 
 class RequestEncoder:
@@ -69,14 +101,18 @@ class RequestEncoder:
 
     def __init__(self) -> None:
         self._targets: dict[str, Target] = {}
-        self._headers: dict[int, tuple[Options, bytes]] = {}
+        self._headers: dict[int, tuple[Options, HeaderBlock]] = {}
 
     def encode(self, call: Call, options: Options) -> tuple[Target, bytes]:
+        """(target, request bytes); raises `NavaiError` for a URL or header that cannot be sent."""
         target = self._targets.get(call.url)
         if target is None:
             if len(self._targets) >= _CACHE_LIMIT:
                 self._targets.clear()
-            target = self._targets[call.url] = Target.from_url(call.url)
+            try:
+                target = self._targets[call.url] = target_for(call.url)
+            except httpx.InvalidURL as exc:
+                raise transport_error(exc, call) from exc
         cached = self._headers.get(id(options))
         if cached is None or cached[0] is not options:
             if len(self._headers) >= _CACHE_LIMIT:
@@ -95,29 +131,27 @@ class Response:
     Both senders feed it the bytes they receive, so they read responses identically.
     """
 
-    __slots__ = ("_call", "_decoder", "_parser", "_reader", "deadline")
+    __slots__ = ("_call", "_decoder", "_location", "_parser", "_reader", "deadline")
 
     def __init__(self, call: Call, options: Options, started: float) -> None:
         self._call = call
         self._parser = ResponseParser(head_request=call.method == "HEAD")
         self._reader = BodyReader(call, options, started)
-        self._decoder: zlib._Decompress | None = None
+        self._decoder: Decoder | None = None
+        self._location: str | None = None
         budget = options.budget
         self.deadline = None if budget is None else started + budget
         """When the attempt runs out of time (``time.monotonic()``), or None."""
 
     def feed(self, data: bytes) -> bool:
-        """Takes received bytes; True once the response is complete.
-
-        Raises `Redirect` when the head says so, or the reason the response cannot be read.
-        """
+        """Takes received bytes; True once the response is complete, else raises why it cannot be read."""
         parser = self._parser
         had_head = parser.head_done
         pieces = parser.feed(data)
         if not had_head and parser.head_done:
             headers = parser.headers
-            if 300 <= parser.status < 400 and "location" in headers:
-                raise Redirect
+            if parser.status in REDIRECT_STATUSES:
+                self._location = headers.get("location")
             self._decoder = decoder_for(headers.get("content-encoding"))
         decoder = self._decoder
         reader = self._reader
@@ -148,7 +182,7 @@ class Response:
         return parser.keep_alive and not parser.trailing_data
 
     def outcome(self) -> Outcome:
-        return Outcome(self._call, self._parser.status, self._reader.body())
+        return Outcome(self._call, self._parser.status, self._reader.body(), location=self._location)
 
     def failed(self, exc: BaseException) -> Outcome:
         """The outcome of a response cut short by ``exc``; raises when not even the head arrived."""
@@ -182,7 +216,14 @@ def as_httpx_error(exc: BaseException, *, connected: bool) -> Exception:
 
 
 def default_ssl_context() -> ssl.SSLContext:
-    """The CA bundle httpx verifies with (certifi), so both paths trust the same servers."""
+    """What httpx verifies with: ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` if set, else certifi's bundle.
+
+    So both paths trust the same servers.
+    """
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
@@ -200,13 +241,14 @@ class SyncFastSender:
         self._slots = threading.BoundedSemaphore(max_connections)
         self._ssl_context: ssl.SSLContext | None = None
         self._encoder = RequestEncoder()
+        self._closed = False
 
-    def send(self, call: Call, options: Options) -> Outcome | None:
-        """The outcome of one attempt, or None when the httpx path must serve this call."""
+    def send(self, call: Call, options: Options) -> Outcome:
+        """The outcome of one attempt; raises `NavaiError` when there is no response to read."""
         started = time.monotonic()
         target, request = self._encoder.encode(call, options)
         timeout = options.timeout
-        if not self._slots.acquire(timeout=-1 if timeout.pool is None else timeout.pool):
+        if not self._slots.acquire(timeout=timeout.pool):
             raise transport_error(httpx.PoolTimeout("No connection available in the pool"), call)
         try:
             try:
@@ -214,29 +256,23 @@ class SyncFastSender:
             except Exception as exc:
                 cause = as_httpx_error(exc, connected=False)
                 raise transport_error(cause, call) from cause
-            return self._exchange(sock, target, request, Response(call, options, started), timeout.read)
+            return self._exchange(sock, target, request, Response(call, options, started), timeout)
         finally:
             self._slots.release()
 
     def _exchange(
-        self, sock: socket.socket, target: Target, request: bytes, response: Response, read: float | None
-    ) -> Outcome | None:
+        self, sock: socket.socket, target: Target, request: bytes, response: Response, timeout: httpx.Timeout
+    ) -> Outcome:
         deadline = response.deadline
         try:
-            sock.settimeout(read)
+            sock.settimeout(_within(timeout.write, deadline, response))
             sock.sendall(request)
+            read = timeout.read
             while True:
+                sock.settimeout(_within(read, deadline, response))
                 data = sock.recv(_CHUNK)
                 if response.feed(data) if data else response.eof():
                     break
-                if deadline is not None:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise response.out_of_time()
-                    sock.settimeout(left if read is None else min(read, left))
-        except Redirect:
-            sock.close()
-            return None
         except BaseException as exc:
             sock.close()
             if isinstance(exc, TimeoutError) and deadline is not None and time.monotonic() >= deadline:
@@ -244,9 +280,10 @@ class SyncFastSender:
             return response.failed(exc)
         if data and response.reusable:
             with self._lock:
-                self._idle.setdefault(target.key, []).append(sock)
-        else:
-            sock.close()
+                if not self._closed:
+                    self._idle.setdefault(target.key, []).append(sock)
+                    return response.outcome()
+        sock.close()
         return response.outcome()
 
     def _checkout(self, target: Target, timeout: httpx.Timeout) -> socket.socket:
@@ -254,7 +291,7 @@ class SyncFastSender:
             idle = self._idle.get(target.key)
             while idle:
                 sock = idle.pop()
-                if _still_open(sock):
+                if still_open(sock):
                     return sock
                 sock.close()
         sock = socket.create_connection((target.host, target.port), timeout=timeout.connect)
@@ -270,14 +307,26 @@ class SyncFastSender:
         return sock
 
     def close(self) -> None:
+        """Closes the idle connections; a call still in flight closes its own when it ends."""
         with self._lock:
+            self._closed = True
             for connections in self._idle.values():
                 for sock in connections:
                     sock.close()
             self._idle.clear()
 
 
-def _still_open(sock: socket.socket) -> bool:
+def _within(limit: float | None, deadline: float | None, response: Response) -> float | None:
+    """A socket timeout: ``limit``, cut to what is left of the attempt's budget."""
+    if deadline is None:
+        return limit
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise response.out_of_time()
+    return left if limit is None or left < limit else limit
+
+
+def still_open(sock: socket.socket) -> bool:
     """An idle keep-alive connection is reusable unless the server closed it (it became readable)."""
     try:
         readable, _, _ = select.select([sock], [], [], 0)

@@ -9,6 +9,8 @@ cost per call stays what it is for one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import time
 from collections import deque
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 import httpx
 
 from ._core import Call, Options, Outcome, transport_error
-from ._fast import Redirect, RequestEncoder, Response, as_httpx_error, default_ssl_context
+from ._fast import RequestEncoder, Response, as_httpx_error, default_ssl_context, still_open
 from ._http11 import ProtocolError, Target
 
 
@@ -26,6 +28,7 @@ class _Connection(asyncio.Protocol):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._transport: asyncio.Transport | None = None
+        self._socket: Any = None
         self._response: Response | None = None
         self._done: asyncio.Future[BaseException | None] | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -40,6 +43,7 @@ class _Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        self._socket = transport.get_extra_info("socket")
 
     def data_received(self, data: bytes) -> None:
         response = self._response
@@ -128,10 +132,23 @@ class _Connection(asyncio.Protocol):
         if done is not None and not done.done():
             done.set_result(error)
 
+    @property
+    def reusable(self) -> bool:
+        """Open on both sides: the server has not closed it, even if the loop has yet to notice."""
+        return self.open and self._socket is not None and still_open(self._socket)
+
     def close(self) -> None:
         self.open = False
-        if self._transport is not None and not self._loop.is_closed():
-            self._transport.abort()
+        transport, self._transport = self._transport, None
+        if transport is None:
+            return
+        if not self._loop.is_closed():
+            transport.abort()
+        elif self._socket is not None:
+            # Its loop is gone, so the transport cannot close itself: end the connection for the
+            # server now; the file descriptor goes with the transport, which nothing refers to.
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)
 
 
 class AsyncFastSender:
@@ -149,9 +166,10 @@ class AsyncFastSender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ssl_context: Any = None
         self._encoder = RequestEncoder()
+        self._closed = False
 
-    async def send(self, call: Call, options: Options) -> Outcome | None:
-        """The outcome of one attempt, or None when the httpx path must serve this call."""
+    async def send(self, call: Call, options: Options) -> Outcome:
+        """The outcome of one attempt; raises `NavaiError` when there is no response to read."""
         started = time.monotonic()
         target, request = self._encoder.encode(call, options)
         loop = asyncio.get_running_loop()
@@ -171,14 +189,12 @@ class AsyncFastSender:
                 connection.close()
                 raise
             if error is None:
-                if response.reusable and connection.open:
+                if response.reusable and connection.open and not self._closed:
                     self._idle.setdefault(target.key, []).append(connection)
                 else:
                     connection.close()
                 return response.outcome()
             connection.close()
-            if isinstance(error, Redirect):
-                return None
             return response.failed(error)
         finally:
             self._release()
@@ -187,7 +203,7 @@ class AsyncFastSender:
         idle = self._idle.get(key)
         while idle:
             connection = idle.pop()
-            if connection.open:
+            if connection.reusable:
                 return connection
             connection.close()
         return None
@@ -196,9 +212,9 @@ class AsyncFastSender:
         self, loop: asyncio.AbstractEventLoop, target: Target, call: Call, timeout: httpx.Timeout
     ) -> _Connection:
         secure = target.scheme == "https"
-        if secure and self._ssl_context is None:
-            self._ssl_context = default_ssl_context()
         try:
+            if secure and self._ssl_context is None:
+                self._ssl_context = default_ssl_context()
             async with asyncio.timeout(timeout.connect):
                 _, connection = await loop.create_connection(
                     lambda: _Connection(loop),
@@ -254,6 +270,8 @@ class AsyncFastSender:
         self._idle = {}
 
     async def aclose(self) -> None:
+        """Closes the idle connections; a call still in flight closes its own when it ends."""
+        self._closed = True
         if asyncio.get_running_loop() is self._loop:
             self._close_idle()
         else:

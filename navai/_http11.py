@@ -10,13 +10,16 @@ for HTTP/1.0 and 1.1, and gzip or deflate content encodings. Anything else is a
 
 from __future__ import annotations
 
+import re
 import zlib
-from urllib.parse import urlsplit
+from typing import Protocol
 
 import attrs
 
 MAX_HEAD_BYTES = 64 * 1024
-"""A response head (status line and headers) larger than this is refused."""
+"""A response head (status line and headers), or a chunked body's trailers, larger than this is refused."""
+_HEAD_END = re.compile(rb"\n\r?\n")
+"""The blank line after a head; bare LF line endings are accepted, as httpx (h11) accepts them."""
 _MAX_LINE_BYTES = 4 * 1024
 _NO_BODY: list[bytes] = []
 _FORBIDDEN_IN_HEADERS = frozenset("\r\n\0")
@@ -28,7 +31,10 @@ class ProtocolError(Exception):
 
 @attrs.frozen
 class Target:
-    """Where a URL's requests go: the connection key and what the request line and Host say."""
+    """Where a URL's requests go: the connection key, the request target and the Host header.
+
+    ``path`` must already be percent-encoded and ``host`` IDNA-encoded (see `_fast.target_for`).
+    """
 
     scheme: str
     host: str
@@ -36,44 +42,53 @@ class Target:
     path: str
     host_header: str
 
-    @classmethod
-    def from_url(cls, url: str) -> Target:
-        parts = urlsplit(url)
-        scheme = parts.scheme
-        host = parts.hostname or ""
-        default_port = 443 if scheme == "https" else 80
-        port = parts.port or default_port
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        shown = f"[{host}]" if ":" in host else host
-        return cls(scheme, host, port, path, shown if port == default_port else f"{shown}:{port}")
-
     @property
     def key(self) -> tuple[str, str, int]:
         return self.scheme, self.host, self.port
 
 
-def header_block(headers: dict[str, str]) -> bytes:
+@attrs.frozen
+class HeaderBlock:
+    """A caller's headers, checked and encoded once: the lines, and a Host that replaces the URL's."""
+
+    lines: bytes
+    host: str | None = None
+
+
+_OWN_HEADERS = frozenset({"content-length", "transfer-encoding"})
+"""Framing headers this client writes itself, from the body it sends."""
+
+
+def header_block(headers: dict[str, str]) -> HeaderBlock:
     """The header lines for ``headers``, with ``Accept-Encoding`` added as httpx would.
 
     Raises `ValueError` for a name or value that could split the head (CR, LF or NUL), so a
-    caller's header can never inject another header or a second request.
+    caller's header can never inject another header or a second request. A caller's ``Host``
+    replaces the URL's, as in httpx; ``Content-Length`` and ``Transfer-Encoding`` always
+    describe the body actually sent.
     """
     lines = []
+    host = None
     has_encoding = False
     for name, value in headers.items():
         splits_head = _FORBIDDEN_IN_HEADERS.intersection(name + value)
-        if not name or ":" in name or name != name.strip() or splits_head:
+        if not name or ":" in name or " " in name or "\t" in name or splits_head:
             raise ValueError(f"Invalid HTTP header: {name!r}")
-        has_encoding = has_encoding or name.lower() == "accept-encoding"
-        lines.append(f"{name}: {value}\r\n")
+        lowered = name.lower()
+        if lowered == "host":
+            host = value
+        elif lowered not in _OWN_HEADERS:
+            has_encoding = has_encoding or lowered == "accept-encoding"
+            lines.append(f"{name}: {value}\r\n")
     if not has_encoding:
         lines.append("Accept-Encoding: gzip, deflate\r\n")
-    return "".join(lines).encode("latin-1")
+    return HeaderBlock("".join(lines).encode("latin-1"), host)
 
 
-def encode_request(method: str, target: Target, headers: bytes, body: bytes | None) -> bytes:
-    """One request: request line, Host, the prepared ``headers`` block, Content-Length, body."""
-    head = f"{method} {target.path} HTTP/1.1\r\nHost: {target.host_header}\r\n".encode("latin-1") + headers
+def encode_request(method: str, target: Target, headers: HeaderBlock, body: bytes | None) -> bytes:
+    """One request: request line, Host, the prepared ``headers``, Content-Length, body."""
+    host = target.host_header if headers.host is None else headers.host
+    head = f"{method} {target.path} HTTP/1.1\r\nHost: {host}\r\n".encode("latin-1") + headers.lines
     if body is None:
         if method in ("POST", "PUT", "PATCH"):
             return head + b"Content-Length: 0\r\n\r\n"
@@ -166,16 +181,17 @@ class ResponseParser:
     def _head(self, data: bytes) -> bytes:
         """Parses every complete head in ``data`` (1xx interim ones are skipped); returns the rest."""
         while True:
-            end = data.find(b"\r\n\r\n")
-            if end < 0:
+            match = _HEAD_END.search(data)
+            if match is None:
                 if len(data) > MAX_HEAD_BYTES:
                     raise ProtocolError(f"Response head exceeds {MAX_HEAD_BYTES} bytes.")
                 self._buffer = data
                 return b""
-            if end > MAX_HEAD_BYTES:
+            if match.start() > MAX_HEAD_BYTES:
                 raise ProtocolError(f"Response head exceeds {MAX_HEAD_BYTES} bytes.")
-            lines = data[:end].decode("latin-1").split("\r\n")
-            data = data[end + 4 :]
+            lines = data[: match.start()].decode("latin-1").split("\n")
+            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+            data = data[match.end() :]
             status, http10 = _status_line(lines[0])
             if 100 <= status < 200:
                 if status == 101:
@@ -261,12 +277,16 @@ class ResponseParser:
                         self._state = _DONE
                         self.trailing_data = position < end
                         return pieces
+                    self._remaining += len(line) + 2  # trailer bytes so far
+                    if self._remaining > MAX_HEAD_BYTES:
+                        raise ProtocolError(f"Chunked body trailers exceed {MAX_HEAD_BYTES} bytes.")
                     continue
                 size = _chunk_size(line)
                 if size:
                     self._remaining = size
                     self._state = _CHUNK_DATA
                 else:
+                    self._remaining = 0
                     self._state = _TRAILERS
             else:  # pragma: no cover - _chunked runs only in chunked states
                 raise AssertionError(state)
@@ -293,7 +313,7 @@ def _header_lines(lines: list[str]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for line in lines[1:]:
         name, colon, value = line.partition(":")
-        if not colon or not name or name != name.strip():
+        if not colon or not name or " " in name or "\t" in name:
             raise ProtocolError(f"Invalid HTTP header line: {line[:100]!r}")
         name = name.lower()
         value = value.strip(" \t")
@@ -301,26 +321,80 @@ def _header_lines(lines: list[str]) -> dict[str, str]:
     return headers
 
 
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+
+
 def _chunk_size(line: bytes) -> int:
     text = line.split(b";", 1)[0].strip(b" \t")
-    try:
-        if not text or not text.isalnum():
-            raise ValueError
-        return int(text, 16)
-    except ValueError:
-        raise ProtocolError(f"Malformed chunked body: invalid chunk size {line[:40]!r}.") from None
+    if not text or len(text) > 16 or not _HEX_DIGITS.issuperset(text):
+        raise ProtocolError(f"Malformed chunked body: invalid chunk size {line[:40]!r}.")
+    return int(text, 16)
 
 
-def decoder_for(content_encoding: str | None) -> zlib._Decompress | None:
-    """A decompressor for gzip or deflate bodies (servers may compress even unasked), else None.
+class Decoder(Protocol):
+    """Undoes a content coding piece by piece, as ``zlib.decompressobj()`` does."""
 
-    Other codings pass through undecoded, as httpx passes those it has no decoder for.
+    def decompress(self, data: bytes, /) -> bytes: ...
+
+    def flush(self) -> bytes: ...
+
+
+class _Deflate:
+    """zlib-wrapped deflate, falling back to raw deflate (some servers send that), as httpx does."""
+
+    __slots__ = ("_first", "_inner")
+
+    def __init__(self) -> None:
+        self._first = True
+        self._inner = zlib.decompressobj()
+
+    def decompress(self, data: bytes) -> bytes:
+        if self._first and data:
+            self._first = False
+            try:
+                return self._inner.decompress(data)
+            except zlib.error:
+                self._inner = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self._inner.decompress(data)
+
+    def flush(self) -> bytes:
+        return self._inner.flush()
+
+
+class _Chain:
+    """Stacked codings (``Content-Encoding: deflate, gzip``), undone last-applied first."""
+
+    __slots__ = ("_decoders",)
+
+    def __init__(self, decoders: list[Decoder]) -> None:
+        self._decoders = decoders
+
+    def decompress(self, data: bytes) -> bytes:
+        for decoder in self._decoders:
+            data = decoder.decompress(data)
+        return data
+
+    def flush(self) -> bytes:
+        data = b""
+        for decoder in self._decoders:
+            data = decoder.decompress(data) + decoder.flush() if data else decoder.flush()
+        return data
+
+
+def decoder_for(content_encoding: str | None) -> Decoder | None:
+    """A decoder for gzip and deflate bodies (servers may compress even unasked), else None.
+
+    Codings it does not know pass through undecoded, as httpx passes those it has no decoder for.
     """
     if not content_encoding:
         return None
-    encoding = content_encoding.strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    return None  # identity, or a coding httpx would not decode either
+    decoders: list[Decoder] = []
+    for coding in reversed(content_encoding.lower().split(",")):
+        coding = coding.strip()
+        if coding in ("gzip", "x-gzip"):
+            decoders.append(zlib.decompressobj(16 + zlib.MAX_WBITS))
+        elif coding == "deflate":
+            decoders.append(_Deflate())
+    if len(decoders) > 1:
+        return _Chain(decoders)
+    return decoders[0] if decoders else None

@@ -38,6 +38,10 @@ FAULTS = (
     "http10",
     "slow_head",
     "idle_close",
+    "close_soon",
+    "slow_ok",
+    "see_other",
+    "multiple_choices",
 )
 HUGE_BYTES = 10 * 1024 * 1024
 
@@ -66,7 +70,11 @@ class FaultServer:
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._accept_loop, name="fault-server", daemon=True)
         self.requests: list[str] = []
+        """Request lines seen, as "METHOD target"."""
+        self.heads: list[list[str]] = []
+        """The header lines of each request seen."""
         self.connections_accepted = 0
+        self.connections_ended = 0
         self.requests_served = 0
 
     @property
@@ -129,6 +137,7 @@ class FaultServer:
             rest += chunk
         path = lines[0].split(" ")[1]
         self.requests.append(f"{lines[0].split(' ')[0]} {path}")
+        self.heads.append(lines[1:])
         return path, fault, rest[length:]
 
     def _serve(self, conn: socket.socket) -> None:
@@ -147,6 +156,8 @@ class FaultServer:
             return
         finally:
             conn.close()
+            with self._lock:
+                self.connections_ended += 1
 
     def _respond(self, conn: socket.socket, fault: str, route: str) -> bool:
         """Answer one request; False when the connection must end."""
@@ -223,6 +234,20 @@ class FaultServer:
             conn.sendall(_head("200 OK", len(body)) + body)
             self._stop.wait(0.1)
             return False
+        if fault == "close_soon":  # a keep-alive answer, then the server drops the connection at once
+            conn.sendall(_head("200 OK", len(body)) + body)
+            time.sleep(0.02)
+            return False
+        if fault == "slow_ok":
+            self._stop.wait(0.3)
+            conn.sendall(_head("200 OK", len(body)) + body)
+            return True
+        if fault == "see_other":
+            conn.sendall(_head("303 See Other", 0, extra=f"Location: /ok{route}\r\n"))
+            return True
+        if fault == "multiple_choices":
+            conn.sendall(_head("300 Multiple Choices", 0, extra=f"Location: /ok{route}\r\n"))
+            return True
         if fault == "slow_head":
             for byte in _head("200 OK", len(body)):
                 if self._stop.wait(0.05):

@@ -387,3 +387,204 @@ def test_an_async_client_serves_one_event_loop_after_another(server: FaultServer
     for _ in range(3):
         assert asyncio.run(client.execute_function("echo")) == "pong"
     asyncio.run(client.aclose())
+
+
+# -- what an independent review of the fast paths turned up ------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_with_no_pool_timeout_a_call_waits_for_a_connection(server: FaultServer, kind: str) -> None:
+    timeout = httpx.Timeout(5.0, pool=None)
+    url = f"{server.url}/ok"
+    if kind == "sync":
+        with navai.NavaiBackendClient(url, env={}, max_connections=1, timeout=timeout) as client:
+            holder = threading.Thread(
+                target=lambda: client.execute_function("echo", headers={"X-Fault": "slow_ok"})
+            )
+            holder.start()
+            time.sleep(0.1)
+            assert client.execute_function("echo") == "pong"
+            holder.join()
+        return
+
+    async def main() -> list[Any]:
+        async with navai.AsyncNavaiBackendClient(url, env={}, max_connections=1, timeout=timeout) as client:
+            return await asyncio.gather(
+                client.execute_function("echo", headers={"X-Fault": "slow_ok"}),
+                client.execute_function("echo"),
+            )
+
+    assert asyncio.run(main()) == ["pong", "pong"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_303_after_a_post_is_followed_by_one_get_not_a_second_post(
+    server: FaultServer, kind: str, engine: str
+) -> None:
+    """The function ran once; following the redirect must not run it again."""
+    client = make(kind, engine, f"{server.url}/see_other")
+    before = len(server.requests)
+    assert run(kind, client, "execute_function", "echo") == "pong"
+    assert server.requests[before:] == [
+        "POST /see_other/navai/functions/execute",
+        "GET /ok/navai/functions/execute",
+    ]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_redirect_statuses_httpx_does_not_follow_are_answers(
+    server: FaultServer, kind: str, engine: str
+) -> None:
+    client = make(kind, engine, f"{server.url}/multiple_choices")
+    before = len(server.requests)
+    with pytest.raises(navai.NavaiHTTPError) as caught:
+        run(kind, client, "execute_function", "echo")
+    assert caught.value.status_code == 300
+    assert len(server.requests) - before == 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_urls_and_a_callers_host_reach_the_server_as_httpx_sends_them(
+    server: FaultServer, kind: str, engine: str
+) -> None:
+    client = make(kind, engine, f"{server.url}/ok/café a")
+    before = len(server.requests)
+    result = run(kind, client, "execute_function", "echo", headers={"Host": "api.example"})
+    assert result == "pong"
+    assert server.requests[before:] == ["POST /ok/caf%C3%A9%20a/navai/functions/execute"]
+    assert [line for line in server.heads[-1] if line.lower().startswith("host:")] == ["Host: api.example"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_port_out_of_range_is_a_connection_error(kind: str, engine: str) -> None:
+    client = make(kind, engine, "http://127.0.0.1:99999")
+    with pytest.raises(navai.NavaiConnectionError):
+        run(kind, client, "execute_function", "echo")
+
+
+def test_credentials_in_the_url_go_through_httpx_which_sends_them() -> None:
+    with navai.NavaiBackendClient("http://user:secret@127.0.0.1:3000", env={}) as client:
+        assert client._fast is None
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_connection_the_server_closed_is_not_reused_even_before_the_loop_notices(
+    server: FaultServer, kind: str
+) -> None:
+    """The FIN is in the kernel but not yet seen by anyone: the pool must look before it reuses."""
+    url = f"{server.url}/close_soon"
+    if kind == "sync":
+        with navai.NavaiBackendClient(url, env={}, max_connections=1) as client:
+            for _ in range(3):
+                assert client.execute_function("echo") == "pong"
+                time.sleep(0.1)
+        return
+
+    async def main() -> list[str]:
+        results = []
+        async with navai.AsyncNavaiBackendClient(url, env={}, max_connections=1) as client:
+            for _ in range(3):
+                results.append(await client.execute_function("echo"))
+                time.sleep(0.1)  # blocks the loop on purpose: the close arrives, unprocessed
+        return results
+
+    assert asyncio.run(main()) == ["pong"] * 3
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_ssl_cert_file_is_trusted_as_httpx_trusts_it(
+    tls_server: tuple[str, Path, set[int]], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, cert, _ = tls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    client = make(kind, "fast", url, timeout=5.0)
+    assert run(kind, client, "list_functions").names() == ["echo"]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_the_budget_counts_from_the_call_start_including_the_wait_for_a_connection(
+    server: FaultServer, kind: str
+) -> None:
+    """connect 0.2 s + read 1 s: after waiting 0.8 s for the only connection, 0.4 s are left, not 1 s."""
+    timeout = httpx.Timeout(1.0, connect=0.2, pool=5.0)
+    url = f"{server.url}/ok"
+    stall = {"X-Fault": "stall"}
+
+    if kind == "sync":
+        with navai.NavaiBackendClient(url, env={}, max_connections=1, timeout=timeout) as client:
+            errors: list[Exception] = []
+            holder = threading.Thread(target=stalled_call, args=(client, errors))
+            holder.start()  # holds the connection for 0.8 s
+            time.sleep(0.05)
+            started = time.monotonic()
+            with pytest.raises(navai.NavaiTimeoutError):
+                client.execute_function("echo", headers=stall)
+            elapsed = time.monotonic() - started
+            holder.join()
+    else:
+
+        async def main() -> float:
+            async with navai.AsyncNavaiBackendClient(
+                url, env={}, max_connections=1, timeout=timeout
+            ) as client:
+                holder = asyncio.create_task(
+                    client.execute_function("echo", headers=stall, timeout=httpx.Timeout(0.8))
+                )
+                await asyncio.sleep(0.05)
+                started = time.monotonic()
+                with pytest.raises(navai.NavaiTimeoutError):
+                    await client.execute_function("echo", headers=stall)
+                with pytest.raises(navai.NavaiTimeoutError):
+                    await holder
+                return time.monotonic() - started
+
+        elapsed = asyncio.run(main())
+    assert 1.0 < elapsed < 1.5, elapsed
+
+
+def test_an_event_loops_pooled_connections_end_when_the_next_loop_takes_over(server: FaultServer) -> None:
+    client = navai.AsyncNavaiBackendClient(f"{server.url}/ok", env={})
+    assert asyncio.run(client.execute_function("echo")) == "pong"
+    ended = server.connections_ended
+    assert asyncio.run(client.execute_function("echo")) == "pong"
+    deadline = time.monotonic() + 2
+    while server.connections_ended == ended and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.connections_ended > ended, "the first loop's connection was left open"
+    asyncio.run(client.aclose())
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_call_in_flight_when_the_client_closes_does_not_leave_its_connection_open(kind: str) -> None:
+    with FaultServer() as server:
+        check_close_while_in_flight(server, kind)
+
+
+def check_close_while_in_flight(server: FaultServer, kind: str) -> None:
+    url = f"{server.url}/slow_ok"
+    if kind == "sync":
+        client = navai.NavaiBackendClient(url, env={})
+        call = threading.Thread(target=client.execute_function, args=("echo",))
+        call.start()
+        time.sleep(0.1)
+        client.close()
+        call.join()
+    else:
+
+        async def main() -> None:
+            client = navai.AsyncNavaiBackendClient(url, env={})
+            call = asyncio.create_task(client.execute_function("echo"))
+            await asyncio.sleep(0.1)
+            await client.aclose()
+            assert await call == "pong"
+
+        asyncio.run(main())
+    assert server.connections_accepted == 1
+    deadline = time.monotonic() + 2
+    while server.connections_ended < server.connections_accepted and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.connections_ended == server.connections_accepted, "a connection outlived its client"

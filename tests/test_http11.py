@@ -10,15 +10,16 @@ import gzip
 import itertools
 import zlib
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from navai._fast import target_for
 from navai._http11 import (
     MAX_HEAD_BYTES,
     ProtocolError,
     ResponseParser,
-    Target,
     decoder_for,
     encode_request,
     header_block,
@@ -55,7 +56,7 @@ def chunked_response(pieces: list[bytes], trailer: bytes = b"") -> bytes:
 
 
 def test_a_post_carries_host_headers_length_and_body() -> None:
-    target = Target.from_url("http://127.0.0.1:3000/navai/functions/execute?x=1")
+    target = target_for("http://127.0.0.1:3000/navai/functions/execute?x=1")
     wire = encode_request("POST", target, header_block({"Content-Type": "application/json"}), b"{}")
     assert wire == (
         b"POST /navai/functions/execute?x=1 HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n"
@@ -65,17 +66,50 @@ def test_a_post_carries_host_headers_length_and_body() -> None:
 
 
 def test_a_get_has_no_length_and_default_ports_stay_out_of_host() -> None:
-    target = Target.from_url("https://api.example/navai/functions")
+    target = target_for("https://api.example/navai/functions")
     assert encode_request("GET", target, header_block({"Accept-Encoding": "identity"}), None) == (
         b"GET /navai/functions HTTP/1.1\r\nHost: api.example\r\nAccept-Encoding: identity\r\n\r\n"
     )
-    assert Target.from_url("http://[::1]:8080/").host_header == "[::1]:8080"
-    assert Target.from_url("http://[::1]/").key == ("http", "::1", 80)
+    assert target_for("http://[::1]:8080/").host_header == "[::1]:8080"
+    assert target_for("http://[::1]/").key == ("http", "::1", 80)
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "host_header"),
+    [
+        ("http://h.test/a b/c?q=x y", "/a%20b/c?q=x%20y", "h.test"),
+        ("http://h.test/café/функции", "/caf%C3%A9/%D1%84%D1%83%D0%BD%D0%BA%D1%86%D0%B8%D0%B8", "h.test"),
+        ("http://пример.test:8080/x", "/x", "xn--e1afmkfd.test:8080"),
+        ("http://h.test", "/", "h.test"),
+    ],
+)
+def test_urls_go_on_the_wire_as_httpx_sends_them(url: str, path: str, host_header: str) -> None:
+    target = target_for(url)
+    assert (target.path, target.host_header) == (path, host_header)
+    assert str(httpx.Request("GET", url).url.raw_path.decode()) == path
+
+
+def test_a_callers_host_replaces_the_urls_and_framing_headers_are_the_clients_own() -> None:
+    block = header_block({"Host": "api.example", "Content-Length": "99", "Transfer-Encoding": "chunked"})
+    wire = encode_request("POST", target_for("http://127.0.0.1:3000/x"), block, b"{}")
+    assert wire == (
+        b"POST /x HTTP/1.1\r\nHost: api.example\r\nAccept-Encoding: gzip, deflate\r\n"
+        b"Content-Length: 2\r\n\r\n{}"
+    )
 
 
 @pytest.mark.parametrize(
     "headers",
-    [{"X-A": "1\r\nX-B: 2"}, {"X-A": "1\n"}, {"X-A": "\x00"}, {"X A:": "1"}, {"": "1"}, {" X": "1"}],
+    [
+        {"X-A": "1\r\nX-B: 2"},
+        {"X-A": "1\n"},
+        {"X-A": "\x00"},
+        {"X A": "1"},
+        {"X:A": "1"},
+        {"": "1"},
+        {" X": "1"},
+        {"X\t": "1"},
+    ],
 )
 def test_headers_that_could_split_the_head_are_refused(headers: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="Invalid HTTP header"):
@@ -121,9 +155,19 @@ def test_chunk_extensions_and_upper_case_sizes_are_understood() -> None:
     assert feed(wire)[1] == b"0123456789"
 
 
+def test_a_head_with_bare_lf_line_endings_is_understood() -> None:
+    """h11 (and so httpx) accepts LF without CR; so does this parser, for the head."""
+    parser, body = feed(b"HTTP/1.1 200 OK\nContent-Length: 2\nX-A: b\r\n\nok", split=[5, 17])
+    assert (parser.status, parser.headers["x-a"], body) == (200, "b", b"ok")
+
+
 @pytest.mark.parametrize(
     ("wire", "message"),
     [
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x1e\r\n", "invalid chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+1e\r\n", "invalid chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1_0\r\n", "invalid chunk size"),
+        (b"HTTP/1.1 200 OK\r\nX A: b\r\n\r\n", "Invalid HTTP header line"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "invalid chunk size"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", "invalid chunk size"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY", "not followed by CRLF"),
@@ -149,13 +193,20 @@ def test_a_repeated_identical_content_length_is_accepted() -> None:
     assert feed(wire)[1] == b"ok"
 
 
-def test_an_endless_head_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (b"HTTP/1.1 200 OK\r\n", "head exceeds"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n", "trailers exceed"),
+    ],
+)
+def test_endless_heads_and_trailers_are_refused(start: bytes, message: str) -> None:
     parser = ResponseParser()
-    parser.feed(b"HTTP/1.1 200 OK\r\n")
+    parser.feed(start)
     line = b"X-Padding: " + b"a" * 1000 + b"\r\n"
     for _ in range(MAX_HEAD_BYTES // len(line)):
         parser.feed(line)
-    with pytest.raises(ProtocolError, match="head exceeds"):
+    with pytest.raises(ProtocolError, match=message):
         parser.feed(line)
 
 
@@ -257,6 +308,27 @@ def test_gzip_and_deflate_bodies_are_decoded(coding: str, pack: object) -> None:
     decoder = decoder_for(coding)
     assert decoder is not None
     assert decoder.decompress(pack(BODY)) + decoder.flush() == BODY  # type: ignore[operator]
+
+
+def test_raw_deflate_and_stacked_codings_are_decoded_as_httpx_decodes_them() -> None:
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw_deflate = raw.compress(BODY) + raw.flush()
+    decoder = decoder_for("deflate")
+    assert decoder is not None
+    assert decoder.decompress(raw_deflate[:3]) + decoder.decompress(raw_deflate[3:]) + decoder.flush() == BODY
+    stacked = gzip.compress(zlib.compress(BODY))  # deflate applied first, then gzip
+    decoder = decoder_for("deflate, gzip")
+    assert decoder is not None
+    assert decoder.decompress(stacked[:10]) + decoder.decompress(stacked[10:]) + decoder.flush() == BODY
+    decoder = decoder_for("gzip, br")  # br is not decoded, as httpx without brotli leaves it
+    assert decoder is not None
+    assert decoder.decompress(gzip.compress(BODY)) + decoder.flush() == BODY
+    for coding in ("gzip, gzip", "deflate, gzip"):
+        wire = gzip.compress(gzip.compress(BODY)) if coding == "gzip, gzip" else stacked
+        response = httpx.Response(200, content=wire, headers={"Content-Encoding": coding})
+        decoder = decoder_for(coding)
+        assert decoder is not None
+        assert decoder.decompress(wire) + decoder.flush() == response.read() == BODY
 
 
 @pytest.mark.parametrize("coding", [None, "", "identity", "br", "zstd"])
