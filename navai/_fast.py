@@ -155,19 +155,26 @@ class Response:
             self._decoder = decoder_for(headers.get("content-encoding"))
         decoder = self._decoder
         reader = self._reader
-        for piece in pieces:
-            reader.feed(decoder.decompress(piece) if decoder else piece)
+        if decoder is None:
+            for piece in pieces:
+                reader.feed(piece)
+        else:
+            for piece in pieces:
+                for decoded in decoder.decode(piece):
+                    reader.feed(decoded)
         if parser.complete:
-            if decoder:
-                reader.feed(decoder.flush())
+            if decoder is not None:
+                for decoded in decoder.finish():
+                    reader.feed(decoded)
             return True
         return False
 
     def eof(self) -> bool:
         """The peer closed the connection: True when that ends the body, else raises."""
         self._parser.eof()
-        if self._decoder:
-            self._reader.feed(self._decoder.flush())
+        if self._decoder is not None:
+            for decoded in self._decoder.finish():
+                self._reader.feed(decoded)
         return True
 
     def out_of_time(self) -> NavaiTimeoutError:

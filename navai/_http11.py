@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import Protocol
+from collections.abc import Iterator
 
 import attrs
 
@@ -331,54 +331,70 @@ def _chunk_size(line: bytes) -> int:
     return int(text, 16)
 
 
-class Decoder(Protocol):
-    """Undoes a content coding piece by piece, as ``zlib.decompressobj()`` does."""
-
-    def decompress(self, data: bytes, /) -> bytes: ...
-
-    def flush(self) -> bytes: ...
+DECODE_STEP = 64 * 1024
+"""Decoded bytes come out in pieces of at most this size, so a size limit stops a compression bomb."""
 
 
-class _Deflate:
-    """zlib-wrapped deflate, falling back to raw deflate (some servers send that), as httpx does."""
+class _Stage:
+    """One content coding: gzip, or deflate (zlib-wrapped, else raw, as httpx accepts both)."""
 
-    __slots__ = ("_first", "_inner")
+    __slots__ = ("_fallback", "_inflate")
 
-    def __init__(self) -> None:
-        self._first = True
-        self._inner = zlib.decompressobj()
+    def __init__(self, coding: str) -> None:
+        gzip = coding != "deflate"
+        self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS)
+        self._fallback = not gzip
 
-    def decompress(self, data: bytes) -> bytes:
-        if self._first and data:
-            self._first = False
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if self._fallback and data:
+            self._fallback = False
             try:
-                return self._inner.decompress(data)
+                out = self._inflate.decompress(data, DECODE_STEP)
             except zlib.error:
-                self._inner = zlib.decompressobj(-zlib.MAX_WBITS)
-        return self._inner.decompress(data)
+                self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+                out = self._inflate.decompress(data, DECODE_STEP)
+        else:
+            out = self._inflate.decompress(data, DECODE_STEP)
+        while True:
+            if out:
+                yield out
+            tail = self._inflate.unconsumed_tail
+            if not tail and len(out) < DECODE_STEP:
+                return
+            out = self._inflate.decompress(tail, DECODE_STEP)
 
-    def flush(self) -> bytes:
-        return self._inner.flush()
+    def finish(self) -> Iterator[bytes]:
+        yield from self.decode(b"")
+        if rest := self._inflate.flush():
+            yield rest
 
 
-class _Chain:
-    """Stacked codings (``Content-Encoding: deflate, gzip``), undone last-applied first."""
+class Decoder:
+    """Undoes a body's content codings (``Content-Encoding: deflate, gzip`` last-applied first).
 
-    __slots__ = ("_decoders",)
+    Both methods yield the decoded body in pieces of at most `DECODE_STEP` bytes.
+    """
 
-    def __init__(self, decoders: list[Decoder]) -> None:
-        self._decoders = decoders
+    __slots__ = ("_stages",)
 
-    def decompress(self, data: bytes) -> bytes:
-        for decoder in self._decoders:
-            data = decoder.decompress(data)
-        return data
+    def __init__(self, stages: list[_Stage]) -> None:
+        self._stages = stages
 
-    def flush(self) -> bytes:
-        data = b""
-        for decoder in self._decoders:
-            data = decoder.decompress(data) + decoder.flush() if data else decoder.flush()
-        return data
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        return self._through(0, data)
+
+    def finish(self) -> Iterator[bytes]:
+        """What the codings still hold once the body has ended."""
+        for index, stage in enumerate(self._stages):
+            for piece in stage.finish():
+                yield from self._through(index + 1, piece)
+
+    def _through(self, index: int, data: bytes) -> Iterator[bytes]:
+        if index == len(self._stages):
+            yield data
+            return
+        for piece in self._stages[index].decode(data):
+            yield from self._through(index + 1, piece)
 
 
 def decoder_for(content_encoding: str | None) -> Decoder | None:
@@ -388,13 +404,9 @@ def decoder_for(content_encoding: str | None) -> Decoder | None:
     """
     if not content_encoding:
         return None
-    decoders: list[Decoder] = []
-    for coding in reversed(content_encoding.lower().split(",")):
-        coding = coding.strip()
-        if coding in ("gzip", "x-gzip"):
-            decoders.append(zlib.decompressobj(16 + zlib.MAX_WBITS))
-        elif coding == "deflate":
-            decoders.append(_Deflate())
-    if len(decoders) > 1:
-        return _Chain(decoders)
-    return decoders[0] if decoders else None
+    stages = [
+        _Stage(coding.strip())
+        for coding in reversed(content_encoding.lower().split(","))
+        if coding.strip() in ("gzip", "x-gzip", "deflate")
+    ]
+    return Decoder(stages) if stages else None

@@ -12,6 +12,7 @@ and then a healthy one through the same connection pool::
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import socket
@@ -42,6 +43,7 @@ FAULTS = (
     "slow_ok",
     "see_other",
     "multiple_choices",
+    "gzip_bomb",
 )
 HUGE_BYTES = 10 * 1024 * 1024
 
@@ -52,6 +54,11 @@ def _ok_body(route: str) -> bytes:
     if route.endswith("/client-secret"):
         return json.dumps({"value": "ek_fault_server_ok", "expires_at": int(time.time()) + 600}).encode()
     return json.dumps({"ok": True, "function_name": "echo", "source": "fault", "result": "pong"}).encode()
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    return gzip.compress(bytes(50_000_000), compresslevel=9)
 
 
 def _head(status: str, length: int | None, content_type: str = "application/json", extra: str = "") -> bytes:
@@ -247,6 +254,10 @@ class FaultServer:
             return True
         if fault == "multiple_choices":
             conn.sendall(_head("300 Multiple Choices", 0, extra=f"Location: /ok{route}\r\n"))
+            return True
+        if fault == "gzip_bomb":  # 50 MB of zeros in about 50 KB
+            packed = gzip_bomb()
+            conn.sendall(_head("200 OK", len(packed), extra="Content-Encoding: gzip\r\n") + packed)
             return True
         if fault == "slow_head":
             for byte in _head("200 OK", len(body)):

@@ -7,10 +7,12 @@ import ssl
 import subprocess
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import fault_server
 import httpx
 import pytest
 from fault_server import FaultServer
@@ -588,3 +590,20 @@ def check_close_while_in_flight(server: FaultServer, kind: str) -> None:
     while server.connections_ended < server.connections_accepted and time.monotonic() < deadline:
         time.sleep(0.01)
     assert server.connections_ended == server.connections_accepted, "a connection outlived its client"
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_compression_bomb_is_stopped_at_the_size_limit_without_inflating(
+    server: FaultServer, kind: str
+) -> None:
+    """50 MB of zeros sent as 50 KB of gzip: refused at 1 MB, having decoded little more than that."""
+    client = make(kind, "fast", f"{server.url}/gzip_bomb", max_response_bytes=1_000_000)
+    fault_server.gzip_bomb()  # built before measuring: the server shares this process
+    tracemalloc.start()
+    try:
+        with pytest.raises(navai.NavaiInvalidResponseError, match="exceeds 1000000 bytes"):
+            run(kind, client, "execute_function", "echo")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000, f"peak {peak:,} bytes"

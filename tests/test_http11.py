@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from navai._fast import target_for
 from navai._http11 import (
+    DECODE_STEP,
     MAX_HEAD_BYTES,
+    Decoder,
     ProtocolError,
     ResponseParser,
     decoder_for,
@@ -295,6 +297,28 @@ def test_a_connection_closed_too_early_is_a_protocol_error(wire: bytes, message:
 # -- content codings -----------------------------------------------------------------------
 
 
+def decode(decoder: Decoder, *chunks: bytes) -> bytes:
+    pieces = [piece for chunk in chunks for piece in decoder.decode(chunk)] + list(decoder.finish())
+    assert all(len(piece) <= DECODE_STEP for piece in pieces)
+    return b"".join(pieces)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "gzip, gzip"])
+def test_a_compression_bomb_comes_out_in_bounded_pieces(coding: str) -> None:
+    """20 MB of zeros in ~20 KB: decoded piece by piece, so a size limit can stop it early."""
+    bomb = zlib.compress(bytes(20_000_000), 9) if coding == "deflate" else gzip.compress(bytes(20_000_000))
+    if coding == "gzip, gzip":
+        bomb = gzip.compress(bomb)
+    decoder = decoder_for(coding)
+    assert decoder is not None
+    total = 0
+    for piece in decoder.decode(bomb):
+        assert 0 < len(piece) <= DECODE_STEP
+        total += len(piece)
+    total += sum(len(piece) for piece in decoder.finish())
+    assert total == 20_000_000
+
+
 @pytest.mark.parametrize(
     ("coding", "pack"),
     [
@@ -307,7 +331,7 @@ def test_a_connection_closed_too_early_is_a_protocol_error(wire: bytes, message:
 def test_gzip_and_deflate_bodies_are_decoded(coding: str, pack: object) -> None:
     decoder = decoder_for(coding)
     assert decoder is not None
-    assert decoder.decompress(pack(BODY)) + decoder.flush() == BODY  # type: ignore[operator]
+    assert decode(decoder, pack(BODY)) == BODY  # type: ignore[operator]
 
 
 def test_raw_deflate_and_stacked_codings_are_decoded_as_httpx_decodes_them() -> None:
@@ -315,20 +339,20 @@ def test_raw_deflate_and_stacked_codings_are_decoded_as_httpx_decodes_them() -> 
     raw_deflate = raw.compress(BODY) + raw.flush()
     decoder = decoder_for("deflate")
     assert decoder is not None
-    assert decoder.decompress(raw_deflate[:3]) + decoder.decompress(raw_deflate[3:]) + decoder.flush() == BODY
+    assert decode(decoder, raw_deflate[:3], raw_deflate[3:]) == BODY
     stacked = gzip.compress(zlib.compress(BODY))  # deflate applied first, then gzip
     decoder = decoder_for("deflate, gzip")
     assert decoder is not None
-    assert decoder.decompress(stacked[:10]) + decoder.decompress(stacked[10:]) + decoder.flush() == BODY
+    assert decode(decoder, stacked[:10], stacked[10:]) == BODY
     decoder = decoder_for("gzip, br")  # br is not decoded, as httpx without brotli leaves it
     assert decoder is not None
-    assert decoder.decompress(gzip.compress(BODY)) + decoder.flush() == BODY
+    assert decode(decoder, gzip.compress(BODY)) == BODY
     for coding in ("gzip, gzip", "deflate, gzip"):
         wire = gzip.compress(gzip.compress(BODY)) if coding == "gzip, gzip" else stacked
         response = httpx.Response(200, content=wire, headers={"Content-Encoding": coding})
         decoder = decoder_for(coding)
         assert decoder is not None
-        assert decoder.decompress(wire) + decoder.flush() == response.read() == BODY
+        assert decode(decoder, wire) == response.read() == BODY
 
 
 @pytest.mark.parametrize("coding", [None, "", "identity", "br", "zstd"])
