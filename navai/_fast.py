@@ -163,19 +163,21 @@ class Response:
                 for decoded in decoder.decode(piece):
                     reader.feed(decoded)
         if parser.complete:
-            if decoder is not None:
-                for decoded in decoder.finish():
-                    reader.feed(decoded)
+            self._end_decoding()
             return True
         return False
 
     def eof(self) -> bool:
         """The peer closed the connection: True when that ends the body, else raises."""
         self._parser.eof()
+        self._end_decoding()
+        return True
+
+    def _end_decoding(self) -> None:
+        """The body is whole: what the content decoder still holds joins it."""
         if self._decoder is not None:
             for decoded in self._decoder.finish():
                 self._reader.feed(decoded)
-        return True
 
     def out_of_time(self) -> NavaiTimeoutError:
         """The error for running out of the attempt's budget, saying how far the response got."""
