@@ -7,7 +7,7 @@ reference client (`createNavaiMobileBackendClient`).
 
 ``import navai`` is cheap: each public name loads its module on first use, so a
 sync-only program never imports asyncio, and a script that only
-catches ``navai.NavaiError`` never imports httpx.
+catches ``navai.NavaiError`` never imports httpx2.
 """
 
 from importlib import import_module as _import_module
@@ -27,9 +27,18 @@ from ._exceptions import (
 from ._version import __version__
 
 if _TYPE_CHECKING:
+    from ._aiohttp import DefaultAioHttpClient
     from ._async_client import AsyncNavaiBackendClient
     from ._client import NavaiBackendClient, create_navai_backend_client, create_navai_mobile_backend_client
-    from ._config import DEFAULT_API_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
+    from ._config import (
+        DEFAULT_API_BASE_URL,
+        DEFAULT_MAX_CONNECTIONS,
+        DEFAULT_MAX_RESPONSE_BYTES,
+        DEFAULT_MAX_RETRIES,
+        DEFAULT_TIMEOUT,
+        NOT_GIVEN,
+        NotGiven,
+    )
     from ._lifecycle import AsyncFunctionCatalog, AsyncSecretProvider, FunctionCatalog, SecretProvider
     from ._models import (
         BackendFunction,
@@ -39,8 +48,14 @@ if _TYPE_CHECKING:
         CreateRealtimeClientSecretInput,
         FunctionResult,
     )
+    from ._transport import AsyncLimitedTransport, LimitedTransport
 
 _LAZY = {
+    "DefaultAioHttpClient": "._aiohttp",
+    "AsyncLimitedTransport": "._transport",
+    "LimitedTransport": "._transport",
+    "DEFAULT_MAX_CONNECTIONS": "._config",
+    "DEFAULT_MAX_RESPONSE_BYTES": "._config",
     "AsyncNavaiBackendClient": "._async_client",
     "NavaiBackendClient": "._client",
     "create_navai_backend_client": "._client",
@@ -78,10 +93,13 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DEFAULT_API_BASE_URL",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "AsyncFunctionCatalog",
+    "AsyncLimitedTransport",
     "AsyncNavaiBackendClient",
     "AsyncSecretProvider",
     "BackendFunction",
@@ -89,8 +107,10 @@ __all__ = [
     "ClientSecret",
     "ClientSecretFields",
     "CreateRealtimeClientSecretInput",
+    "DefaultAioHttpClient",
     "FunctionCatalog",
     "FunctionResult",
+    "LimitedTransport",
     "NavaiBackendClient",
     "NavaiConnectionError",
     "NavaiError",

@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Unpack
 
-import httpx
+import httpx2
+from navai_api import Client as ApiClient
+from navai_api.types import Response as ApiResponse
 
 from ._base import BaseClient
 from ._config import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._core import (
-    BodyReader,
-    Call,
-    Listing,
+    Attempts,
+    Operation,
     Options,
-    Outcome,
-    client_secret_call,
-    execute_call,
+    client_secret_operation,
+    execute_operation,
     failed_functions,
-    follow_redirect,
-    list_call,
-    log_outcome,
-    log_retry,
+    list_operation,
     parse_client_secret,
     parse_execution,
     parse_functions,
-    retry_delay,
-    transport_error,
 )
 from ._exceptions import NavaiError
-from ._fast import httpx_is_patched
-from ._fast_async import AsyncFastSender
+from ._http import AsyncLimitedClient
 from ._lifecycle import AsyncFunctionCatalog, AsyncSecretProvider
 from ._models import (
     BackendFunctionsResult,
@@ -44,73 +37,49 @@ from ._models import (
 )
 
 
-class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient, AsyncFastSender]):
+class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTransport]):
     """The asyncio twin of `NavaiBackendClient`: same arguments, same behaviour, awaitable calls.
 
     The base URL is ``api_base_url`` if not blank, else ``NAVAI_API_URL`` from ``env``
-    (default ``os.environ``), else ``http://localhost:3000``. Pass ``http_client`` to
-    bring your own `httpx.AsyncClient` (transport, proxies); the client only closes HTTP
-    clients it created. ``headers`` and ``auth`` (any `httpx.Auth`) go with every call.
-    ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries`` (automatic
-    retries of ``list_functions`` only) can be overridden per call. Without an
-    ``http_client`` or ``auth``, requests take the fast path (a keep-alive pool of asyncio connections, at
-    most ``max_connections`` in use at once); bodies over ``max_response_bytes`` are refused.
-    Every error it raises is a `NavaiError`.
+    (default ``os.environ``), else ``http://localhost:3000``. Every call goes through the
+    generated endpoint module of its operation, on httpx2: on an `httpx2.AsyncClient` the
+    client makes (over ``transport`` when given: an `httpx2.ASGITransport`, say), or on
+    the caller's ``http_client`` (`navai.DefaultAioHttpClient` for many calls in flight),
+    which the client then never closes. ``headers`` and ``auth`` (any `httpx2.Auth`) go
+    with every call. ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries``
+    (automatic retries of ``list_functions`` only) can be overridden per call. On the
+    clients navai makes, one attempt never takes longer than connect + read timeout in
+    all, and decoded bodies over ``max_response_bytes`` are refused. Every error it raises
+    is a `NavaiError`.
     """
 
-    def _default_http_client(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=self._max_connections)
-        return httpx.AsyncClient(timeout=self._timeout, follow_redirects=True, limits=limits)
+    def _api_client(self) -> ApiClient:
+        api: ApiClient | None = self._api
+        if api is None:
+            if self._http_client is None:
+                self._http_client = AsyncLimitedClient(
+                    transport=self._transport,
+                    headers=self._navai_headers,
+                    timeout=self._timeout,
+                    follow_redirects=True,
+                    limits=self._limits(),
+                )
+            api = self._api = ApiClient(async_httpx_client=self._http_client)
+        return api
 
-    def _fast_sender(self, max_connections: int) -> AsyncFastSender:
-        return AsyncFastSender(max_connections)
-
-    async def _send(self, call: Call, options: Options) -> Outcome:
-        attempt = 0
+    async def _send(self, op: Operation, options: Options) -> ApiResponse[Any]:
+        api = self._api_client()
+        attempts = Attempts(op, options)
         while True:
-            outcome: Outcome | None = None
-            error: NavaiError | None = None
             try:
-                outcome = await self._attempt(call, options)
-            except NavaiError as exc:
-                error = exc
-            delay = retry_delay(attempt, options, outcome, error)
-            if delay is None:
-                if error is not None:
-                    raise error
-                assert outcome is not None
-                return outcome
-            log_retry(call, attempt, delay, outcome, error)
+                response: ApiResponse[Any] = await op.endpoint.asyncio_detailed(client=api, **attempts.arguments)
+            except Exception as exc:
+                delay = attempts.failed(exc)
+            else:
+                delay = attempts.answered(response)
+                if delay is None:
+                    return response
             await asyncio.sleep(delay)
-            attempt += 1
-
-    async def _attempt(self, call: Call, options: Options) -> Outcome:
-        started = time.monotonic()
-        if self._fast is not None and not httpx_is_patched(is_async=True):
-            outcome = await self._fast.send(call, options)
-            hops = 0
-            while (redirect := follow_redirect(outcome, options, hops)) is not None:
-                call, options = redirect
-                outcome = await self._fast.send(call, options)
-                hops += 1
-            log_outcome(call, outcome, started)
-            return outcome
-        try:
-            response = await self._http.send(self._build_request(call, options), stream=True, auth=self._auth)
-        except Exception as exc:
-            raise transport_error(exc, call) from exc
-        reader = BodyReader(call, options, started)
-        try:
-            async for chunk in response.aiter_bytes():
-                reader.feed(chunk)
-        except Exception as exc:
-            outcome = Outcome(call, response.status_code, None, transport_error(exc, call))
-        else:
-            outcome = Outcome(call, response.status_code, reader.body())
-        finally:
-            await response.aclose()
-        log_outcome(call, outcome, started)
-        return outcome
 
     async def create_client_secret(
         self,
@@ -130,8 +99,8 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient, AsyncFastSender]):
         text on a non-2xx answer, `NavaiInvalidResponseError` when there is no string
         ``value``. Not retried unless ``max_retries`` is given.
         """
-        call = client_secret_call(self.client_secret_url, input, fields)
-        return parse_client_secret(await self._send(call, self._options(call, timeout, headers, max_retries)))
+        op = client_secret_operation(self.client_secret_url, input, fields)
+        return parse_client_secret(op, await self._send(op, self._options(op, timeout, headers, max_retries)))
 
     async def list_functions(
         self,
@@ -140,22 +109,22 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient, AsyncFastSender]):
         headers: Mapping[str, str] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> BackendFunctionsResult:
-        """The backend's function catalog. Never raises: failures become ``warnings``.
+        """The backend's function catalog. Never raises: failures become ``warnings`` (and ``failed``).
 
         Connection failures and 502/503/504 are retried (``max_retries``, default 2) with
         exponential backoff and jitter.
         """
-        return (await self._load_functions(timeout, headers, max_retries)).result
+        return await self._load_functions(timeout, headers, max_retries)
 
     async def _load_functions(
         self,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Listing:
-        call = list_call(self.functions_list_url)
+    ) -> BackendFunctionsResult:
+        op = list_operation(self.functions_list_url)
         try:
-            return parse_functions(await self._send(call, self._options(call, timeout, headers, max_retries)))
+            return parse_functions(await self._send(op, self._options(op, timeout, headers, max_retries)))
         except NavaiError as exc:
             return failed_functions(exc)
 
@@ -190,8 +159,8 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient, AsyncFastSender]):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> FunctionResult:
         """Like `execute_function`, with the backend's resolved ``function_name`` and ``source``."""
-        call = execute_call(self.functions_execute_url, function_name, payload)
-        return parse_execution(await self._send(call, self._options(call, timeout, headers, max_retries)))
+        op = execute_operation(self.functions_execute_url, function_name, payload)
+        return parse_execution(op, await self._send(op, self._options(op, timeout, headers, max_retries)))
 
     def secret_provider(
         self,
@@ -216,8 +185,6 @@ class AsyncNavaiBackendClient(BaseClient[httpx.AsyncClient, AsyncFastSender]):
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it."""
-        if self._fast is not None:
-            await self._fast.aclose()
         if self._owns_http_client and self._http_client is not None:
             await self._http_client.aclose()
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-import httpx
+import httpx2
 
 from ._config import (
     DEFAULT_CLIENT_SECRET_PATH,
     DEFAULT_FUNCTIONS_EXECUTE_PATH,
     DEFAULT_FUNCTIONS_LIST_PATH,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -23,20 +24,14 @@ from ._config import (
     coerce_max_retries,
     coerce_timeout,
 )
-from ._core import Call, Options
+from ._core import Operation, Options, headers_of, max_response_bytes_extension, shown_url
 from ._exceptions import NavaiInvalidRequestError
-from ._fast import SyncFastSender, fast_path_allowed
 
-if TYPE_CHECKING:
-    from ._fast_async import AsyncFastSender
-
-HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
-FastSenderT = TypeVar("FastSenderT", SyncFastSender, "AsyncFastSender")
-
-DEFAULT_MAX_CONNECTIONS = 100
+HttpClientT = TypeVar("HttpClientT", httpx2.Client, httpx2.AsyncClient)
+TransportT = TypeVar("TransportT", httpx2.BaseTransport, httpx2.AsyncBaseTransport)
 
 
-class BaseClient(Generic[HttpClientT, FastSenderT]):
+class BaseClient(Generic[HttpClientT, TransportT]):
     """Resolves URLs, headers, timeout and retries once, so that each call only builds its request."""
 
     def __init__(
@@ -45,6 +40,7 @@ class BaseClient(Generic[HttpClientT, FastSenderT]):
         *,
         env: Mapping[str, str] | None = None,
         http_client: HttpClientT | None = None,
+        transport: TransportT | None = None,
         client_secret_path: str = DEFAULT_CLIENT_SECRET_PATH,
         functions_list_path: str = DEFAULT_FUNCTIONS_LIST_PATH,
         functions_execute_path: str = DEFAULT_FUNCTIONS_EXECUTE_PATH,
@@ -55,72 +51,67 @@ class BaseClient(Generic[HttpClientT, FastSenderT]):
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
+        if http_client is not None and transport is not None:
+            raise NavaiInvalidRequestError(
+                "Pass either http_client or transport: a transport goes into the httpx2 client navai makes."
+            )
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
+            raise NavaiInvalidRequestError(
+                f"max_connections must be a positive integer; got {max_connections!r}."
+            )
+        if max_response_bytes is not None and (
+            isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 0
+        ):
+            raise NavaiInvalidRequestError(
+                f"max_response_bytes must be a non-negative integer or None; got {max_response_bytes!r}."
+            )
         self._endpoints = Endpoints.resolve(
             api_base_url, env, client_secret_path, functions_list_path, functions_execute_path
         )
         self._timeout = coerce_timeout(timeout)
         self._max_retries = coerce_max_retries(max_retries)
-        self._max_response_bytes = max_response_bytes
-        get_headers = httpx.Headers({"Accept": "application/json", "User-Agent": USER_AGENT})
-        get_headers.update(headers or {})  # case-insensitive: a caller's "user-agent" replaces ours
-        post_headers = httpx.Headers({"Content-Type": "application/json"})
-        post_headers.update(get_headers)
-        self._get_options = Options(get_headers, self._timeout, self._max_retries, max_response_bytes)
-        self._post_options = Options(post_headers, self._timeout, 0, max_response_bytes)
-        self._auth: AuthTypes | httpx._client.UseClientDefault = (
-            auth if auth is not None else httpx.USE_CLIENT_DEFAULT
-        )
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
-            raise NavaiInvalidRequestError(
-                f"max_connections must be a positive integer; got {max_connections!r}."
-            )
-        self._max_connections = max_connections
+        navai_headers = headers_of({"Accept": "application/json", "User-Agent": USER_AGENT}, "headers")
+        navai_headers.update(headers_of(headers, "headers"))  # case-insensitive: a caller's "user-agent" wins
         self._owns_http_client = http_client is None
         self._http_client: HttpClientT | None = http_client
-        self._fast: FastSenderT | None = (
-            self._fast_sender(max_connections)
-            if http_client is None and auth is None and fast_path_allowed(self._endpoints.api_base_url)
-            else None
-        )
+        self._transport = transport
+        self._max_connections = max_connections
+        self._navai_headers = navai_headers
+        # A client navai makes carries navai's headers itself; through a caller's, each request does.
+        self._base_headers = None if http_client is None else navai_headers
+        self._auth: Any = auth if auth is not None else httpx2.USE_CLIENT_DEFAULT
+        extensions = max_response_bytes_extension(max_response_bytes)
+        self._get_options = Options(self._base_headers, self._timeout, self._max_retries, extensions, self._auth)
+        self._post_options = Options(self._base_headers, self._timeout, 0, extensions, self._auth)
+        self._api: Any = None
 
-    def _fast_sender(self, max_connections: int) -> FastSenderT:
-        raise NotImplementedError
-
-    def _default_http_client(self) -> HttpClientT:
-        raise NotImplementedError
-
-    @property
-    def _http(self) -> HttpClientT:
-        """The httpx client: the caller's, or one of our own, created on first use."""
-        if self._http_client is None:
-            self._http_client = self._default_http_client()
-        return self._http_client
+    def _limits(self) -> httpx2.Limits:
+        return httpx2.Limits(max_connections=self._max_connections, max_keepalive_connections=self._max_connections)
 
     def _options(
         self,
-        call: Call,
+        op: Operation,
         timeout: TimeoutTypes | NotGiven,
         headers: Mapping[str, str] | None,
         max_retries: int | NotGiven,
     ) -> Options:
-        """The client's defaults for this kind of call, with the call's overrides."""
-        options = self._get_options if call.content is None else self._post_options
-        if timeout is NOT_GIVEN and headers is None and max_retries is NOT_GIVEN:
+        """The client's defaults for this call, with the call's overrides.
+
+        Only GETs (``list_functions``) retry by default: a POST may have side effects.
+        """
+        options = self._get_options if op.method == "GET" else self._post_options
+        if timeout is NOT_GIVEN and not headers and max_retries is NOT_GIVEN:
             return options
         merged = options.headers
         if headers:
-            merged = httpx.Headers(merged)
-            merged.update(headers)
+            merged = httpx2.Headers(merged)
+            merged.update(headers_of(headers, "headers"))
         return Options(
             merged,
             options.timeout if isinstance(timeout, NotGiven) else coerce_timeout(timeout),
             options.max_retries if isinstance(max_retries, NotGiven) else coerce_max_retries(max_retries),
-            options.max_response_bytes,
-        )
-
-    def _build_request(self, call: Call, options: Options) -> httpx.Request:
-        return self._http.build_request(
-            call.method, call.url, content=call.content, headers=options.headers, timeout=options.timeout
+            options.extensions,
+            options.auth,
         )
 
     @property
@@ -141,7 +132,7 @@ class BaseClient(Generic[HttpClientT, FastSenderT]):
         return self._endpoints.functions_execute_url
 
     @property
-    def timeout(self) -> httpx.Timeout:
+    def timeout(self) -> httpx2.Timeout:
         return self._timeout
 
     @property
@@ -150,4 +141,5 @@ class BaseClient(Generic[HttpClientT, FastSenderT]):
         return self._max_retries
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(api_base_url={self.api_base_url!r})"
+        return f"{type(self).__name__}(api_base_url={shown_url(self.api_base_url)!r})"
+

@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Unpack
 
-import httpx
+import httpx2
+from navai_api import Client as ApiClient
+from navai_api.types import Response as ApiResponse
 
 from ._base import BaseClient
 from ._config import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._core import (
-    BodyReader,
-    Call,
-    Listing,
+    Attempts,
+    Operation,
     Options,
-    Outcome,
-    client_secret_call,
-    execute_call,
+    client_secret_operation,
+    execute_operation,
     failed_functions,
-    follow_redirect,
-    list_call,
-    log_outcome,
-    log_retry,
+    list_operation,
     parse_client_secret,
     parse_execution,
     parse_functions,
-    retry_delay,
-    transport_error,
 )
 from ._exceptions import NavaiError
-from ._fast import SyncFastSender, httpx_is_patched
+from ._http import LimitedClient
 from ._lifecycle import FunctionCatalog, SecretProvider
 from ._models import (
     BackendFunctionsResult,
@@ -42,73 +38,51 @@ from ._models import (
 )
 
 
-class NavaiBackendClient(BaseClient[httpx.Client, SyncFastSender]):
+class NavaiBackendClient(BaseClient[httpx2.Client, httpx2.BaseTransport]):
     """A client for a NAVAI backend: mint Realtime client secrets, list and execute app functions.
 
     The base URL is ``api_base_url`` if not blank, else ``NAVAI_API_URL`` from ``env``
-    (default ``os.environ``), else ``http://localhost:3000``. Pass ``http_client`` to
-    bring your own `httpx.Client` (transport, proxies); the client only closes HTTP
-    clients it created. ``headers`` and ``auth`` (any `httpx.Auth`) go with every call.
-    ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries`` (automatic
-    retries of ``list_functions`` only) can be overridden per call. Without an
-    ``http_client`` or ``auth``, requests take the fast path (a keep-alive pool of plain sockets, at most
-    ``max_connections`` in use at once); bodies over ``max_response_bytes`` are refused.
-    Every error it raises is a `NavaiError`.
+    (default ``os.environ``), else ``http://localhost:3000``. Every call goes through the
+    generated endpoint module of its operation, on httpx2: on an `httpx2.Client` the
+    client makes (over ``transport`` when given: a `httpx2.MockTransport`, say), or on
+    the caller's ``http_client``, which the client then never closes. ``headers`` and
+    ``auth`` (any `httpx2.Auth`) go with every call. ``timeout`` (default 5 s connect,
+    30 s otherwise) and ``max_retries`` (automatic retries of ``list_functions`` only)
+    can be overridden per call. On the clients navai makes, one attempt never takes
+    longer than connect + read timeout in all, and decoded bodies over
+    ``max_response_bytes`` are refused. Every error it raises is a `NavaiError`.
     """
 
-    def _default_http_client(self) -> httpx.Client:
-        limits = httpx.Limits(max_connections=self._max_connections)
-        return httpx.Client(timeout=self._timeout, follow_redirects=True, limits=limits)
+    def _api_client(self) -> ApiClient:
+        api: ApiClient | None = self._api
+        if api is None:
+            with _CREATE_LOCK:
+                api = self._api
+                if api is None:
+                    if self._http_client is None:
+                        self._http_client = LimitedClient(
+                            transport=self._transport,
+                            headers=self._navai_headers,
+                            timeout=self._timeout,
+                            follow_redirects=True,
+                            limits=self._limits(),
+                        )
+                    api = self._api = ApiClient(httpx_client=self._http_client)
+        return api
 
-    def _fast_sender(self, max_connections: int) -> SyncFastSender:
-        return SyncFastSender(max_connections)
-
-    def _send(self, call: Call, options: Options) -> Outcome:
-        attempt = 0
+    def _send(self, op: Operation, options: Options) -> ApiResponse[Any]:
+        api = self._api_client()
+        attempts = Attempts(op, options)
         while True:
-            outcome: Outcome | None = None
-            error: NavaiError | None = None
             try:
-                outcome = self._attempt(call, options)
-            except NavaiError as exc:
-                error = exc
-            delay = retry_delay(attempt, options, outcome, error)
-            if delay is None:
-                if error is not None:
-                    raise error
-                assert outcome is not None
-                return outcome
-            log_retry(call, attempt, delay, outcome, error)
+                response: ApiResponse[Any] = op.endpoint.sync_detailed(client=api, **attempts.arguments)
+            except Exception as exc:
+                delay = attempts.failed(exc)
+            else:
+                delay = attempts.answered(response)
+                if delay is None:
+                    return response
             time.sleep(delay)
-            attempt += 1
-
-    def _attempt(self, call: Call, options: Options) -> Outcome:
-        started = time.monotonic()
-        if self._fast is not None and not httpx_is_patched(is_async=False):
-            outcome = self._fast.send(call, options)
-            hops = 0
-            while (redirect := follow_redirect(outcome, options, hops)) is not None:
-                call, options = redirect
-                outcome = self._fast.send(call, options)
-                hops += 1
-            log_outcome(call, outcome, started)
-            return outcome
-        try:
-            response = self._http.send(self._build_request(call, options), stream=True, auth=self._auth)
-        except Exception as exc:
-            raise transport_error(exc, call) from exc
-        reader = BodyReader(call, options, started)
-        try:
-            for chunk in response.iter_bytes():
-                reader.feed(chunk)
-        except Exception as exc:
-            outcome = Outcome(call, response.status_code, None, transport_error(exc, call))
-        else:
-            outcome = Outcome(call, response.status_code, reader.body())
-        finally:
-            response.close()
-        log_outcome(call, outcome, started)
-        return outcome
 
     def create_client_secret(
         self,
@@ -128,8 +102,8 @@ class NavaiBackendClient(BaseClient[httpx.Client, SyncFastSender]):
         text on a non-2xx answer, `NavaiInvalidResponseError` when there is no string
         ``value``. Not retried unless ``max_retries`` is given.
         """
-        call = client_secret_call(self.client_secret_url, input, fields)
-        return parse_client_secret(self._send(call, self._options(call, timeout, headers, max_retries)))
+        op = client_secret_operation(self.client_secret_url, input, fields)
+        return parse_client_secret(op, self._send(op, self._options(op, timeout, headers, max_retries)))
 
     def list_functions(
         self,
@@ -138,22 +112,22 @@ class NavaiBackendClient(BaseClient[httpx.Client, SyncFastSender]):
         headers: Mapping[str, str] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> BackendFunctionsResult:
-        """The backend's function catalog. Never raises: failures become ``warnings``.
+        """The backend's function catalog. Never raises: failures become ``warnings`` (and ``failed``).
 
         Connection failures and 502/503/504 are retried (``max_retries``, default 2) with
         exponential backoff and jitter.
         """
-        return self._load_functions(timeout, headers, max_retries).result
+        return self._load_functions(timeout, headers, max_retries)
 
     def _load_functions(
         self,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Listing:
-        call = list_call(self.functions_list_url)
+    ) -> BackendFunctionsResult:
+        op = list_operation(self.functions_list_url)
         try:
-            return parse_functions(self._send(call, self._options(call, timeout, headers, max_retries)))
+            return parse_functions(self._send(op, self._options(op, timeout, headers, max_retries)))
         except NavaiError as exc:
             return failed_functions(exc)
 
@@ -187,8 +161,8 @@ class NavaiBackendClient(BaseClient[httpx.Client, SyncFastSender]):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> FunctionResult:
         """Like `execute_function`, with the backend's resolved ``function_name`` and ``source``."""
-        call = execute_call(self.functions_execute_url, function_name, payload)
-        return parse_execution(self._send(call, self._options(call, timeout, headers, max_retries)))
+        op = execute_operation(self.functions_execute_url, function_name, payload)
+        return parse_execution(op, self._send(op, self._options(op, timeout, headers, max_retries)))
 
     def secret_provider(
         self,
@@ -213,8 +187,6 @@ class NavaiBackendClient(BaseClient[httpx.Client, SyncFastSender]):
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it."""
-        if self._fast is not None:
-            self._fast.close()
         if self._owns_http_client and self._http_client is not None:
             self._http_client.close()
 
@@ -236,3 +208,6 @@ def create_navai_backend_client(api_base_url: str | None = None, **options: Any)
 
 
 create_navai_mobile_backend_client = create_navai_backend_client
+
+
+_CREATE_LOCK = threading.Lock()

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Mapping
 
 import attrs
-import httpx
+import httpx2
 
 from ._exceptions import NavaiInvalidRequestError
 from ._version import __version__
@@ -21,18 +21,22 @@ DEFAULT_CLIENT_SECRET_PATH = "/navai/realtime/client-secret"
 DEFAULT_FUNCTIONS_LIST_PATH = "/navai/functions"
 DEFAULT_FUNCTIONS_EXECUTE_PATH = "/navai/functions/execute"
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
 """30 s to read, write or wait for a pooled connection; 5 s to connect."""
 
 DEFAULT_MAX_RETRIES = 2
 """Automatic retries for list_functions (a GET); POSTs retry only when a call opts in."""
 
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""Responses whose decoded body is larger than this are refused."""
+
+DEFAULT_MAX_CONNECTIONS = 100
+"""Connections a client navai makes may hold open at once (all of them kept alive)."""
 
 USER_AGENT = f"navai-python/{__version__}"
 
-TimeoutTypes = float | int | httpx.Timeout | None
-AuthTypes = httpx.Auth | tuple[str | bytes, str | bytes] | Callable[[httpx.Request], httpx.Request]
+TimeoutTypes = float | int | httpx2.Timeout | None
+AuthTypes = httpx2.Auth | tuple[str | bytes, str | bytes] | Callable[[httpx2.Request], httpx2.Request]
 
 
 class NotGiven:
@@ -84,15 +88,15 @@ def coerce_max_retries(max_retries: int) -> int:
     return max_retries
 
 
-def coerce_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
-    if isinstance(timeout, httpx.Timeout):
+def coerce_timeout(timeout: TimeoutTypes) -> httpx2.Timeout:
+    if isinstance(timeout, httpx2.Timeout):
         return timeout
     if timeout is None or (
         isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0
     ):
-        return httpx.Timeout(timeout)
+        return httpx2.Timeout(timeout)
     raise NavaiInvalidRequestError(
-        f"timeout must be a positive number of seconds, an httpx.Timeout or None; got {timeout!r}."
+        f"timeout must be a positive number of seconds, an httpx2.Timeout or None; got {timeout!r}."
     )
 
 

@@ -1,12 +1,17 @@
-"""Everything both clients share that does no I/O.
+"""Everything the sync and async clients share that does no I/O.
 
-A call is prepared into a `Call` (method, URL, body), sent by a client's own
-I/O code, and the raw outcome (`Outcome`) is interpreted here. Keeping the two
-halves apart means the sync and async clients cannot drift.
+A call is prepared into an `Operation`: the generated endpoint module of its contract
+operation, the generated request model, and where to send it. A client's own I/O code
+(a few lines each) hands it to the endpoint's ``sync_detailed`` or ``asyncio_detailed``;
+what comes back, a generated ``Response``, is interpreted here: through the generated
+response model when the body matches the contract, else by the seed's lenient rules
+applied to the raw content. Retries are decided here too. Keeping the two halves apart
+means the sync and async clients cannot drift.
 """
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import json
 import logging
@@ -14,11 +19,23 @@ import random
 import time
 import warnings
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import attrs
-import httpx
+import httpx2
+from navai_api.api.navai import create_client_secret, execute_function, list_functions
+from navai_api.models import (
+    ClientSecretResponse,
+    CreateClientSecretRequest,
+    ExecuteFunctionRequest,
+    ExecuteFunctionRequestPayloadType0,
+    ExecuteFunctionResponse,
+    FunctionsListResponse,
+)
+from navai_api.types import UNSET, Unset
+from navai_api.types import Response as ApiResponse
 
 from ._exceptions import (
     NavaiConnectionError,
@@ -37,6 +54,7 @@ from ._models import (
     CreateRealtimeClientSecretInput,
     FunctionResult,
 )
+from ._transport import MAX_RESPONSE_BYTES_EXTENSION, display_url
 
 logger = logging.getLogger("navai")
 
@@ -54,247 +72,260 @@ def list_failure_warning(reason: str) -> str:
     return f"[navai] Failed to load backend functions: {reason}"
 
 
-@attrs.frozen
-class Call:
-    """A request ready to send."""
+# -- requests ---------------------------------------------------------------------------
 
-    method: str
-    url: str
-    content: bytes | None = None
+
+def headers_of(headers: Mapping[str, str] | None, what: str) -> httpx2.Headers:
+    """``headers`` as `httpx2.Headers`; a name or value that cannot go on the wire is refused here."""
+    try:
+        result = httpx2.Headers(headers)
+    except (UnicodeEncodeError, TypeError, AttributeError) as exc:
+        raise NavaiInvalidRequestError(f"{what} must be ASCII strings: {exc}") from exc
+    for name, value in result.raw:
+        if any(byte in b"\r\n\0" for byte in name + value) or not name.strip():
+            raise NavaiInvalidRequestError(f"{what} must not be blank or hold CR, LF or NUL: {name!r}")
+    return result
 
 
 @attrs.frozen
 class Options:
     """How one call is sent: the client's defaults with the call's overrides applied."""
 
-    headers: httpx.Headers
-    timeout: httpx.Timeout
+    headers: httpx2.Headers | None
+    """Headers this call sends on top of the httpx2 client's own; None for none."""
+    timeout: httpx2.Timeout
     max_retries: int
-    max_response_bytes: int | None
-    wire_headers: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
-    """The headers as a plain dict, computed once for the fast transports."""
-    budget: float | None = attrs.field(init=False, eq=False)
-    """Seconds one attempt may take in all: connect plus read timeout, or None when either is off.
-
-    Per-phase timeouts alone would let a server that trickles a byte at a time hold a call forever.
-    """
-
-    def __attrs_post_init__(self) -> None:
-        connect, read = self.timeout.connect, self.timeout.read
-        raw = {key.decode("latin-1"): value.decode("latin-1") for key, value in self.headers.raw}
-        object.__setattr__(self, "wire_headers", raw)
-        object.__setattr__(self, "budget", None if connect is None or read is None else connect + read)
-
-
-def out_of_time(call: Call, stage: str) -> NavaiTimeoutError:
-    """The error for an attempt that used up its budget (see `Options.budget`) at ``stage``."""
-    message = f"Timed out: {call.method} {call.url} ({stage})"
-    return NavaiTimeoutError(message, method=call.method, url=call.url)
-
-
-class BodyReader:
-    """Collects a response body, enforcing the attempt's time budget and the size limit."""
-
-    __slots__ = ("_call", "_chunks", "_deadline", "_limit", "_size")
-
-    def __init__(self, call: Call, options: Options, started: float) -> None:
-        self._call = call
-        budget = options.budget
-        self._deadline = None if budget is None else started + budget
-        self._limit = options.max_response_bytes
-        self._chunks: list[bytes] = []
-        self._size = 0
-
-    def feed(self, chunk: bytes) -> None:
-        self._chunks.append(chunk)
-        self._size += len(chunk)
-        if self._limit is not None and self._size > self._limit:
-            raise NavaiInvalidResponseError(
-                f"Response body exceeds {self._limit} bytes: {self._call.method} {self._call.url}",
-                method=self._call.method,
-                url=self._call.url,
-            )
-        if self._deadline is not None and time.monotonic() > self._deadline:
-            raise out_of_time(self._call, "response body still arriving")
-
-    def body(self) -> bytes:
-        return self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+    extensions: dict[str, Any]
+    auth: Any = httpx2.USE_CLIENT_DEFAULT
 
 
 @attrs.frozen
-class Outcome:
-    """What came back: a status and the body, or why the body could not be read."""
+class Operation:
+    """A call ready to send: the generated endpoint module, its body, and the URL."""
 
-    call: Call
-    status: int
-    body: bytes | None
-    read_error: NavaiError | None = None
-    location: str | None = None
-    """Where a redirect points; set by the fast paths, which follow redirects in the client."""
+    endpoint: ModuleType
+    method: str
+    url: str
+    """Where the request goes (may hold credentials; never shown)."""
+    body: Any = None
+    shown_url: str = attrs.field(init=False)
+    """The URL as errors and logs show it: without credentials."""
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "shown_url", shown_url(self.url))
+
+    def arguments(self, options: Options) -> dict[str, Any]:
+        """The keyword arguments of the endpoint's ``sync_detailed`` / ``asyncio_detailed``."""
+        arguments: dict[str, Any] = {
+            "path": self.url,
+            "headers": options.headers,
+            "timeout": options.timeout,
+            "auth": options.auth,
+            "extensions": options.extensions,
+        }
+        if self.body is not None:
+            arguments["body"] = self.body
+        return arguments
+
+
+def shown_url(url: str) -> str:
+    """``url`` without credentials, for errors, logs and reprs."""
+    try:
+        return display_url(httpx2.URL(url))
+    except Exception:
+        return url
+
+
+def max_response_bytes_extension(limit: int | None) -> dict[str, Any]:
+    return {MAX_RESPONSE_BYTES_EXTENSION: limit}
+
+
+def _encodable(value: Any, what: str) -> None:
+    try:
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise NavaiInvalidRequestError(f"{what} cannot be encoded as JSON: {exc}") from exc
+
+
+# -- errors and retries -----------------------------------------------------------------
+
+
+def transport_error(exc: BaseException, op: Operation) -> NavaiError:
+    """The `NavaiError` for an exception raised while sending ``op`` or reading its response."""
+    if isinstance(exc, NavaiError):
+        return exc
+    where = f"{op.method} {op.shown_url}"
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx2.TimeoutException):
+        return NavaiTimeoutError(f"Timed out: {where} ({detail})", method=op.method, url=op.shown_url)
+    return NavaiConnectionError(f"Request failed: {where}: {detail}", method=op.method, url=op.shown_url)
+
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+RETRY_BASE_DELAY = 0.25
+RETRY_MAX_DELAY = 4.0
+RETRY_AFTER_MAX = 60.0
+"""A ``Retry-After`` longer than this is not waited for; the backoff applies instead."""
+
+
+def retry_after(headers: httpx2.Headers | None, now: float | None = None) -> float | None:
+    """Seconds the server asked to wait (``Retry-After``: seconds or an HTTP date), or None."""
+    value = headers.get("retry-after") if headers is not None else None
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds or seconds < 0:  # NaN or in the past
+        return 0.0 if seconds < 0 else None
+    return seconds
+
+
+def retry_delay(
+    attempt: int, options: Options, response: ApiResponse[Any] | None, error: NavaiError | None
+) -> float | None:
+    """Seconds to wait before retrying, or None when this attempt's result is final.
+
+    Retried: connection failures before the request was sent (refused, connect timeout) and
+    502/503/504, at most ``options.max_retries`` times. The wait is the server's
+    ``Retry-After`` when it gives one of at most 60 s, else exponential backoff (0.25 s,
+    0.5 s, 1 s, ... capped at 4 s) with jitter (each delay scaled by 0.5-1.0).
+    """
+    if attempt >= options.max_retries:
+        return None
+    if error is not None:
+        if not isinstance(error.__cause__, httpx2.ConnectError | httpx2.ConnectTimeout):
+            return None
+    elif response is None or response.status_code not in RETRY_STATUSES:
+        return None
+    else:
+        asked = retry_after(response.headers)
+        if asked is not None and asked <= RETRY_AFTER_MAX:
+            return asked
+    delay = min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2.0**attempt)
+    return delay * (0.5 + random.random() / 2)
+
+
+class Attempts:
+    """The retry loop's state for one call: logs each outcome, says whether and when to try again."""
+
+    __slots__ = ("_attempt", "_op", "_options", "_started")
+
+    def __init__(self, op: Operation, options: Options) -> None:
+        self._op = op
+        self._options = options
+        self._attempt = 0
+        self._started = 0.0
 
     @property
-    def ok(self) -> bool:
-        return 200 <= self.status <= 299
+    def arguments(self) -> dict[str, Any]:
+        self._started = time.monotonic()
+        return self._op.arguments(self._options)
 
-    def text(self) -> str:
-        return (self.body or b"").decode("utf-8", errors="replace")
+    def answered(self, response: ApiResponse[Any]) -> float | None:
+        """After a response: None to return it, else seconds to wait before the next attempt."""
+        if logger.isEnabledFor(logging.DEBUG):
+            elapsed = (time.monotonic() - self._started) * 1000
+            op = self._op
+            logger.debug("%s %s -> %d (%.1f ms)", op.method, op.shown_url, response.status_code, elapsed)
+        return self._next(response, None)
 
-    def json_object(self) -> dict[str, Any] | None:
-        """The body as a JSON object, or None when it is anything else."""
-        if not self.body:
-            return None
-        try:
-            value = json.loads(self.body, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
-            return None
-        return value if isinstance(value, dict) else None
+    def failed(self, exc: BaseException) -> float:
+        """After an exception: seconds to wait before the next attempt; raises the `NavaiError` if final."""
+        error = transport_error(exc, self._op)
+        delay = self._next(None, error)
+        if delay is None:
+            if error is exc:
+                raise error
+            raise error from exc
+        return delay
+
+    def _next(self, response: ApiResponse[Any] | None, error: NavaiError | None) -> float | None:
+        delay = retry_delay(self._attempt, self._options, response, error)
+        if delay is not None:
+            reason = f"HTTP {response.status_code}" if response is not None else str(error)
+            op = self._op
+            logger.info(
+                "Retrying %s %s in %.2f s (retry %d): %s", op.method, op.shown_url, delay, self._attempt + 1, reason
+            )
+            self._attempt += 1
+        return delay
+
+
+# -- responses --------------------------------------------------------------------------
+
+
+def _ok(response: ApiResponse[Any]) -> bool:
+    return 200 <= response.status_code <= 299
 
 
 def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
-def encode_json(value: Any, what: str) -> bytes:
+def json_object(content: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is anything else (NaN and Infinity are not JSON)."""
+    if not content:
+        return None
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise NavaiInvalidRequestError(f"{what} cannot be encoded as JSON: {exc}") from exc
-
-
-# -- errors from the transport --------------------------------------------------------
-
-
-def transport_error(exc: Exception, call: Call) -> NavaiError:
-    """The `NavaiError` for an exception raised while sending ``call`` or reading its response."""
-    if isinstance(exc, NavaiError):
-        return exc
-    where = f"{call.method} {call.url}"
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        return NavaiTimeoutError(f"Timed out: {where} ({detail})", method=call.method, url=call.url)
-    return NavaiConnectionError(f"Request failed: {where}: {detail}", method=call.method, url=call.url)
-
-
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_REDIRECTS = 20
-"""As httpx: a call that is redirected more often than this fails."""
-_HTTPS_UPGRADES = {("http", port, "https", new_port) for port in (None, 80) for new_port in (None, 443)}
-
-
-def follow_redirect(outcome: Outcome, options: Options, hops: int) -> tuple[Call, Options] | None:
-    """The request that follows a redirect, as httpx follows it; None when ``outcome`` is no redirect.
-
-    301/302 turn a POST into a GET and 303 turns anything but HEAD into one, without a body;
-    307/308 repeat the request. Leaving the origin drops ``Authorization`` (unless it is the
-    same host moving to https) and the caller's ``Host``.
-    """
-    location = outcome.location
-    if location is None or outcome.status not in REDIRECT_STATUSES:
+        value = json.loads(content, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
         return None
-    call = outcome.call
-    if hops >= MAX_REDIRECTS:
-        raise transport_error(httpx.TooManyRedirects("Exceeded maximum allowed redirects."), call)
-    source = httpx.URL(call.url)
-    try:
-        url = source.join(location)
-    except httpx.InvalidURL as exc:
-        raise transport_error(exc, call) from exc
-    if url.scheme not in ("http", "https"):
-        raise transport_error(httpx.UnsupportedProtocol(f"Redirected to an unsupported URL: {url}"), call)
-    method = call.method
-    if (outcome.status == 303 and method != "HEAD") or (outcome.status in (301, 302) and method == "POST"):
-        method = "GET"
-    headers = options.headers
-    same_origin = (url.scheme, url.host, url.port) == (source.scheme, source.host, source.port)
-    if not same_origin:
-        headers = httpx.Headers(headers)
-        upgrade = (
-            url.host == source.host and (source.scheme, source.port, url.scheme, url.port) in _HTTPS_UPGRADES
-        )
-        if not upgrade:
-            headers.pop("Authorization", None)
-        headers.pop("Host", None)
-        options = Options(headers, options.timeout, options.max_retries, options.max_response_bytes)
-    content = call.content if method == call.method else None
-    return Call(method, str(url), content), options
+    return value if isinstance(value, dict) else None
 
 
-RETRY_STATUSES = frozenset({502, 503, 504})
-RETRY_BASE_DELAY = 0.25
-RETRY_MAX_DELAY = 4.0
-
-
-def retry_delay(
-    attempt: int, options: Options, outcome: Outcome | None, error: NavaiError | None
-) -> float | None:
-    """Seconds to wait before retrying, or None when this attempt's result is final.
-
-    Retried: connection failures before the request was sent (refused, connect timeout) and
-    502/503/504, at most ``options.max_retries`` times, with exponential backoff (0.25 s,
-    0.5 s, 1 s, ... capped at 4 s) and jitter (each delay scaled by 0.5-1.0).
-    """
-    if attempt >= options.max_retries:
-        return None
-    if error is not None:
-        if not isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
-            return None
-    elif outcome is None or outcome.status not in RETRY_STATUSES:
-        return None
-    delay = min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2.0**attempt)
-    return delay * (0.5 + random.random() / 2)
-
-
-def log_retry(
-    call: Call, attempt: int, delay: float, outcome: Outcome | None, error: NavaiError | None
-) -> None:
-    reason = f"HTTP {outcome.status}" if outcome is not None else str(error)
-    logger.info("Retrying %s %s in %.2f s (retry %d): %s", call.method, call.url, delay, attempt + 1, reason)
-
-
-def log_outcome(call: Call, outcome: Outcome, started: float) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
-        elapsed = (time.monotonic() - started) * 1000
-        logger.debug("%s %s -> %d (%.1f ms)", call.method, call.url, outcome.status, elapsed)
-
-
-def http_error(outcome: Outcome) -> NavaiHTTPError:
+def http_error(op: Operation, response: ApiResponse[Any]) -> NavaiHTTPError:
     """A non-2xx response: the message is the response text, or ``HTTP {status}``."""
-    text = "" if outcome.read_error is not None else outcome.text()
-    payload = outcome.json_object() if outcome.read_error is None else None
-    payload = payload or {}
+    text = response.content.decode("utf-8", errors="replace")
+    payload = json_object(response.content) or {}
     available = payload.get("available_functions")
     error = payload.get("error")
     return NavaiHTTPError(
-        text or f"HTTP {outcome.status}",
-        status_code=outcome.status,
+        text or f"HTTP {response.status_code}",
+        status_code=response.status_code,
         body=text,
         error=error if isinstance(error, str) else None,
         details=payload.get("details"),
         available_functions=(
             [name for name in available if isinstance(name, str)] if isinstance(available, list) else None
         ),
-        method=outcome.call.method,
-        url=outcome.call.url,
+        headers=response.headers,
+        retry_after=retry_after(response.headers),
+        method=op.method,
+        url=op.shown_url,
     )
 
 
-def _require_body(outcome: Outcome) -> None:
-    if outcome.read_error is not None:
-        raise outcome.read_error
+def _set(value: Any) -> Any:
+    return None if isinstance(value, Unset) else value
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 # -- create_client_secret --------------------------------------------------------------
 
 
-def client_secret_call(
+def client_secret_operation(
     url: str,
     input: CreateRealtimeClientSecretInput | Mapping[str, Any] | None,
     fields: Mapping[str, Any],
-) -> Call:
+) -> Operation:
     secret_input = CreateRealtimeClientSecretInput.build(input, fields)
     if secret_input.api_key is not None:
         warn_if_key_exposed(url)
-    return Call("POST", url, encode_json(secret_input.to_wire(), "The client-secret input"))
+    body = CreateClientSecretRequest(
+        **{name: UNSET if value is None else value for name, value in attrs.asdict(secret_input).items()}
+    )
+    return Operation(create_client_secret, "POST", url, body)
 
 
 def warn_if_key_exposed(url: str) -> None:
@@ -304,7 +335,7 @@ def warn_if_key_exposed(url: str) -> None:
         return
     message = f"Sending an api_key over plain http to {parts.hostname}: use https for non-loopback backends."
     logger.warning(message)
-    warnings.warn(message, NavaiInsecureTransportWarning, stacklevel=4)
+    warnings.warn(message, NavaiInsecureTransportWarning, stacklevel=5)
 
 
 def _is_loopback(host: str) -> bool:
@@ -316,15 +347,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def parse_client_secret(outcome: Outcome) -> ClientSecret:
-    if not outcome.ok:
-        raise http_error(outcome)
-    _require_body(outcome)
-    payload = outcome.json_object()
+def parse_client_secret(op: Operation, response: ApiResponse[Any]) -> ClientSecret:
+    if not _ok(response):
+        raise http_error(op, response)
+    parsed = response.parsed
+    if isinstance(parsed, ClientSecretResponse):
+        extra = parsed.to_dict()
+        del extra["value"]
+        extra.pop("expires_at", None)
+        return ClientSecret(value=parsed.value, expires_at=_set(parsed.expires_at), extra=extra)
+    payload = json_object(response.content)
     if payload is None or not isinstance(payload.get("value"), str):
-        raise NavaiInvalidResponseError(
-            INVALID_CLIENT_SECRET, method=outcome.call.method, url=outcome.call.url
-        )
+        raise NavaiInvalidResponseError(INVALID_CLIENT_SECRET, method=op.method, url=op.shown_url)
     expires_at = payload.get("expires_at")
     if isinstance(expires_at, bool) or not isinstance(expires_at, int | float):
         expires_at = None
@@ -335,80 +369,81 @@ def parse_client_secret(outcome: Outcome) -> ClientSecret:
 # -- list_functions --------------------------------------------------------------------
 
 
-def list_call(url: str) -> Call:
-    return Call("GET", url)
+def list_operation(url: str) -> Operation:
+    return Operation(list_functions, "GET", url)
 
 
-@attrs.frozen
-class Listing:
-    """A list_functions result, and whether it is a failure (so caches can refuse it)."""
-
-    result: BackendFunctionsResult
-    failed: bool = False
-
-
-def parse_functions(outcome: Outcome) -> Listing:
+def parse_functions(response: ApiResponse[Any]) -> BackendFunctionsResult:
     """The lenient list: never raises; what it cannot use becomes a warning or is dropped."""
-    if not outcome.ok:
-        return Listing(BackendFunctionsResult(warnings=[list_status_warning(outcome.status)]), failed=True)
-    if outcome.read_error is not None:
-        return failed_functions(outcome.read_error)
-    payload = outcome.json_object()
+    if not _ok(response):
+        return BackendFunctionsResult(warnings=[list_status_warning(response.status_code)], failed=True)
+    parsed = response.parsed
+    if isinstance(parsed, FunctionsListResponse):
+        return BackendFunctionsResult(
+            functions=[
+                BackendFunction(name=item.name, description=_set(item.description), source=_set(item.source))
+                for item in parsed.items
+                if item.name.strip()
+            ],
+            warnings=list(parsed.warnings),
+        )
+    payload = json_object(response.content)
     if payload is None:
-        return Listing(BackendFunctionsResult(warnings=[LIST_PARSE_WARNING]), failed=True)
+        return BackendFunctionsResult(warnings=[LIST_PARSE_WARNING], failed=True)
     items = payload.get("items")
     warnings = payload.get("warnings")
-    functions = [
-        BackendFunction(
-            name=item["name"],
-            description=_str_or_none(item.get("description")),
-            source=_str_or_none(item.get("source")),
-        )
-        for item in (items if isinstance(items, list) else [])
-        if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip()
-    ]
-    return Listing(
-        BackendFunctionsResult(
-            functions=functions,
-            warnings=[w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else [],
-        )
+    return BackendFunctionsResult(
+        functions=[
+            BackendFunction(
+                name=item["name"],
+                description=_str_or_none(item.get("description")),
+                source=_str_or_none(item.get("source")),
+            )
+            for item in (items if isinstance(items, list) else [])
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip()
+        ],
+        warnings=[w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else [],
     )
 
 
-def failed_functions(error: NavaiError) -> Listing:
-    return Listing(BackendFunctionsResult(warnings=[list_failure_warning(str(error))]), failed=True)
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+def failed_functions(error: NavaiError) -> BackendFunctionsResult:
+    return BackendFunctionsResult(warnings=[list_failure_warning(str(error))], failed=True)
 
 
 # -- execute_function ------------------------------------------------------------------
 
 
-def execute_call(url: str, function_name: str, payload: Mapping[str, Any] | None) -> Call:
+def execute_operation(url: str, function_name: str, payload: Mapping[str, Any] | None) -> Operation:
     if not isinstance(function_name, str):
         raise NavaiInvalidRequestError(f"function_name must be a string; got {type(function_name).__name__}.")
     if payload is not None and not isinstance(payload, Mapping):
         raise NavaiInvalidRequestError(f"payload must be a mapping or None; got {type(payload).__name__}.")
-    body = {"function_name": function_name, "payload": None if payload is None else dict(payload)}
-    return Call("POST", url, encode_json(body, "The function payload"))
+    if payload is not None:
+        _encodable(payload, "The function payload")
+    body = ExecuteFunctionRequest(
+        function_name=function_name,
+        payload=None if payload is None else ExecuteFunctionRequestPayloadType0.from_dict(payload),
+    )
+    return Operation(execute_function, "POST", url, body)
 
 
-def parse_execution(outcome: Outcome) -> FunctionResult:
-    if not outcome.ok:
-        raise http_error(outcome)
-    _require_body(outcome)
-    payload = outcome.json_object()
-    call = outcome.call
+def parse_execution(op: Operation, response: ApiResponse[Any]) -> FunctionResult:
+    if not _ok(response):
+        raise http_error(op, response)
+    parsed = response.parsed
+    if isinstance(parsed, ExecuteFunctionResponse) and parsed.ok:
+        return FunctionResult(
+            result=_set(parsed.result), function_name=_set(parsed.function_name), source=_set(parsed.source)
+        )
+    payload = json_object(response.content)
     if payload is None:
-        raise NavaiInvalidResponseError(INVALID_FUNCTION_RESPONSE, method=call.method, url=call.url)
+        raise NavaiInvalidResponseError(INVALID_FUNCTION_RESPONSE, method=op.method, url=op.shown_url)
     if payload.get("ok") is not True:
         details, error = payload.get("details"), payload.get("error")
         message = (
             details if isinstance(details, str) else error if isinstance(error, str) else FUNCTION_FAILED
         )
-        raise NavaiFunctionError(message, error=error, details=details, method=call.method, url=call.url)
+        raise NavaiFunctionError(message, error=error, details=details, method=op.method, url=op.shown_url)
     return FunctionResult(
         result=payload.get("result"),
         function_name=_str_or_none(payload.get("function_name")),

@@ -17,7 +17,7 @@ so logs and user-facing text match across both clients.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -72,6 +72,8 @@ class NavaiHTTPError(NavaiError):
     ``str(error)`` is the response text, or ``HTTP {status}`` when that is empty or
     unreadable. The JSON fields NAVAI backends send are parsed out when present:
     ``error``, ``details`` and, for an unknown function (404), ``available_functions``.
+    ``headers`` are the response's headers, and ``retry_after`` the seconds its
+    ``Retry-After`` asked to wait (None when it did not say).
     """
 
     def __init__(
@@ -83,11 +85,15 @@ class NavaiHTTPError(NavaiError):
         error: str | None = None,
         details: Any = None,
         available_functions: Sequence[str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
         method: str | None = None,
         url: str | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.status_code = status_code
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.retry_after = retry_after
         self.body = body
         self.error = error
         self.details = details

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._core import Listing
 from ._exceptions import NavaiInvalidRequestError
 from ._models import BackendFunctionsResult, ClientSecret, CreateRealtimeClientSecretInput
 
@@ -168,16 +167,14 @@ class _CatalogSlot:
     def fresh(self, now: float) -> BackendFunctionsResult | None:
         return self.result if self.result is not None and now - self.loaded_at < self.ttl else None
 
-    def store(self, listing: Listing, now: float) -> BackendFunctionsResult:
+    def store(self, listing: BackendFunctionsResult, now: float) -> BackendFunctionsResult:
         if not listing.failed:
-            self.result, self.loaded_at = listing.result, now
-            return listing.result
+            self.result, self.loaded_at = listing, now
+            return listing
         if self.result is None:
-            return listing.result
+            return listing
         # Serve the last good catalog, say why it is stale, and try again on the next call.
-        return BackendFunctionsResult(
-            self.result.functions, [*self.result.warnings, *listing.result.warnings]
-        )
+        return BackendFunctionsResult(self.result.functions, [*self.result.warnings, *listing.warnings])
 
 
 class _CatalogBase:
@@ -204,7 +201,7 @@ class FunctionCatalog(_CatalogBase):
     """
 
     def __init__(
-        self, load: Callable[[], Listing], *, ttl: float = 300.0, clock: Clock = time.monotonic
+        self, load: Callable[[], BackendFunctionsResult], *, ttl: float = 300.0, clock: Clock = time.monotonic
     ) -> None:
         super().__init__(ttl=ttl, clock=clock)
         self._load = load
@@ -232,7 +229,7 @@ class AsyncFunctionCatalog(_CatalogBase):
     """The asyncio twin of `FunctionCatalog`."""
 
     def __init__(
-        self, load: Callable[[], Awaitable[Listing]], *, ttl: float = 300.0, clock: Clock = time.monotonic
+        self, load: Callable[[], Awaitable[BackendFunctionsResult]], *, ttl: float = 300.0, clock: Clock = time.monotonic
     ) -> None:
         super().__init__(ttl=ttl, clock=clock)
         self._load = load

@@ -47,16 +47,6 @@ class CreateRealtimeClientSecretInput:
     voice_tone: str | None = None
     api_key: str | None = attrs.field(default=None, repr=mask_secret)
 
-    def to_wire(self) -> dict[str, Any]:
-        """The request body: set fields only, under their camelCase wire names (from the generated model)."""
-        from navai_api.models import CreateClientSecretRequest
-        from navai_api.types import UNSET
-
-        request = CreateClientSecretRequest(
-            **{name: UNSET if value is None else value for name, value in attrs.asdict(self).items()}
-        )
-        return request.to_dict()
-
     @classmethod
     def build(
         cls, input: CreateRealtimeClientSecretInput | Mapping[str, Any] | None, fields: Mapping[str, Any]
@@ -137,10 +127,15 @@ class BackendFunction:
 
 @attrs.frozen
 class BackendFunctionsResult:
-    """The backend's function catalog. ``warnings`` says what could not be loaded, and why."""
+    """The backend's function catalog. ``warnings`` says what could not be loaded, and why.
+
+    ``failed`` is true when the list itself could not be loaded (no connection, a non-2xx
+    answer, a body that is not a JSON object): the functions are then missing, not absent.
+    """
 
     functions: list[BackendFunction] = attrs.field(factory=list, hash=False)
     warnings: list[str] = attrs.field(factory=list, hash=False)
+    failed: bool = False
 
     def names(self) -> list[str]:
         return [function.name for function in self.functions]

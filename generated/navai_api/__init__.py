@@ -1,8 +1,5 @@
 """A client library for accessing NAVAI Backend API"""
 
-from .client import AuthenticatedClient, Client
+from .client import Client
 
-__all__ = (
-    "AuthenticatedClient",
-    "Client",
-)
+__all__ = ("Client",)

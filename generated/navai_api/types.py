@@ -1,54 +1,90 @@
-"""Contains some shared types for properties"""
+"""Shared types of the generated client: the unset marker, the response wrapper, JSON checks."""
 
-from collections.abc import Mapping, MutableMapping
-from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+import json
+from collections.abc import Callable
+from typing import Any, Generic, Literal, NoReturn, TypeVar
 
+import httpx2
 from attrs import define
 
 
 class Unset:
+    """The type of `UNSET`: a field that was not given, as opposed to one given as None."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
 
 
 UNSET: Unset = Unset()
 
-# The types that `httpx.Client(files=)` can accept, copied from that library.
-FileContent = IO[bytes] | bytes | str
-FileTypes = (
-    # (filename, file (or bytes), content_type)
-    tuple[str | None, FileContent, str | None]
-    # (filename, file (or bytes), content_type, headers)
-    | tuple[str | None, FileContent, str | None, Mapping[str, str]]
-)
-RequestFiles = list[tuple[str, FileTypes]]
-
-
-@define
-class File:
-    """Contains information for file uploads"""
-
-    payload: BinaryIO
-    file_name: str | None = None
-    mime_type: str | None = None
-
-    def to_tuple(self) -> FileTypes:
-        """Return a tuple representation that httpx will accept for multipart/form-data"""
-        return self.file_name, self.payload, self.mime_type
-
-
 T = TypeVar("T")
+
+Validator = Callable[[Any, Any, Any], None]
+
+
+def _describe(types: tuple[type, ...]) -> str:
+    return " or ".join(t.__name__ for t in types)
+
+
+def is_json(expected: type) -> Validator:
+    """An attrs validator: the value is of this JSON type (a bool is not a number; an int is a float)."""
+    types: tuple[type, ...] = (int, float) if expected is float else (expected,)
+
+    def validate(_instance: Any, attribute: Any, value: Any) -> None:
+        if value is UNSET:
+            return
+        if (
+            isinstance(value, bool)
+            and expected is not bool
+            or not isinstance(value, types)
+        ):
+            raise TypeError(
+                f"{attribute.name} must be {_describe(types)}; got {type(value).__name__}"
+            )
+
+    return validate
+
+
+def is_json_list(item: Validator) -> Validator:
+    """An attrs validator: the value is a list whose every item passes ``item``."""
+
+    def validate(instance: Any, attribute: Any, value: Any) -> None:
+        if value is UNSET:
+            return
+        if not isinstance(value, list):
+            raise TypeError(
+                f"{attribute.name} must be list; got {type(value).__name__}"
+            )
+        for entry in value:
+            item(instance, attribute, entry)
+
+    return validate
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(content: bytes) -> Any:
+    """The body as JSON, strictly: NaN and Infinity, which JSON does not have, are refused."""
+    return json.loads(content, parse_constant=_reject_constant)
 
 
 @define
 class Response(Generic[T]):
-    """A response from an endpoint"""
+    """A response from an endpoint.
 
-    status_code: HTTPStatus
+    ``parsed`` is the documented model for ``status_code`` when the body matches it, else None;
+    ``content`` is always the raw body, so callers can read what the contract did not foresee.
+    """
+
+    status_code: int
     content: bytes
-    headers: MutableMapping[str, str]
+    headers: httpx2.Headers
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "Response", "Unset", "is_json", "is_json_list", "parse_json"]

@@ -6,16 +6,16 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, is_json
 
 T = TypeVar("T", bound="BackendFunctionItem")
 
 
 @_attrs_define
 class BackendFunctionItem:
-    name: str
-    description: str | Unset = UNSET
-    source: str | Unset = UNSET
+    name: str = _attrs_field(validator=is_json(str))
+    description: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    source: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +41,10 @@ class BackendFunctionItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"BackendFunctionItem must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         name = d.pop("name")
 

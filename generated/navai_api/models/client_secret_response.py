@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, is_json
 
 if TYPE_CHECKING:
     from ..models.speech_config import SpeechConfig
@@ -17,10 +17,10 @@ T = TypeVar("T", bound="ClientSecretResponse")
 
 @_attrs_define
 class ClientSecretResponse:
-    value: str = _attrs_field(repr=False)
+    value: str = _attrs_field(validator=is_json(str), repr=False)
     """ The ephemeral client secret (`ek_...`). A secret (`format: password`): the generated model leaves it out of
     its repr. """
-    expires_at: int | Unset = UNSET
+    expires_at: int | Unset = _attrs_field(default=UNSET, validator=is_json(int))
     """ Expiry as Unix seconds. """
     speech: SpeechConfig | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -52,6 +52,10 @@ class ClientSecretResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.speech_config import SpeechConfig
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"ClientSecretResponse must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         value = d.pop("value")
 

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, is_json
 
 T = TypeVar("T", bound="CreateClientSecretRequest")
 
@@ -15,13 +15,15 @@ T = TypeVar("T", bound="CreateClientSecretRequest")
 class CreateClientSecretRequest:
     """Options for the Realtime session the secret is minted for."""
 
-    model: str | Unset = UNSET
-    voice: str | Unset = UNSET
-    instructions: str | Unset = UNSET
-    language: str | Unset = UNSET
-    voice_accent: str | Unset = UNSET
-    voice_tone: str | Unset = UNSET
-    api_key: str | Unset = _attrs_field(default=UNSET, repr=False)
+    model: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    voice: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    instructions: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    language: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    voice_accent: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    voice_tone: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    api_key: str | Unset = _attrs_field(
+        default=UNSET, validator=is_json(str), repr=False
+    )
     """ An OpenAI API key, when the backend accepts keys from requests. A secret (`format: password`): the generated
     model leaves it out of its repr. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -63,6 +65,10 @@ class CreateClientSecretRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"CreateClientSecretRequest must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         model = d.pop("model", UNSET)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, is_json
 
 if TYPE_CHECKING:
     from ..models.execute_function_request_payload_type_0 import (
@@ -19,7 +19,7 @@ T = TypeVar("T", bound="ExecuteFunctionRequest")
 
 @_attrs_define
 class ExecuteFunctionRequest:
-    function_name: str
+    function_name: str = _attrs_field(validator=is_json(str))
     """ The function's name; the backend trims it and matches it case-insensitively. A
     blank name is answered with 400 `{"error": "function_name is required."}`.
      """
@@ -59,6 +59,10 @@ class ExecuteFunctionRequest:
             ExecuteFunctionRequestPayloadType0,
         )
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"ExecuteFunctionRequest must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         function_name = d.pop("function_name")
 

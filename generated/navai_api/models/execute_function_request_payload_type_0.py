@@ -22,6 +22,10 @@ class ExecuteFunctionRequestPayloadType0:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"ExecuteFunctionRequestPayloadType0 must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         execute_function_request_payload_type_0 = cls()
 

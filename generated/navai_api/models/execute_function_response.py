@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, is_json
 
 T = TypeVar("T", bound="ExecuteFunctionResponse")
 
@@ -21,13 +21,13 @@ class ExecuteFunctionResponse:
 
     """
 
-    ok: bool
-    function_name: str | Unset = UNSET
-    source: str | Unset = UNSET
+    ok: bool = _attrs_field(validator=is_json(bool))
+    function_name: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    source: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
     result: Any | Unset = UNSET
     """ Whatever the function returned, as JSON. """
-    error: str | Unset = UNSET
-    details: str | Unset = UNSET
+    error: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
+    details: str | Unset = _attrs_field(default=UNSET, validator=is_json(str))
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +65,10 @@ class ExecuteFunctionResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"ExecuteFunctionResponse must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         ok = d.pop("ok")
 

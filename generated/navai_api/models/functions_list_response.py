@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import is_json, is_json_list
+
 if TYPE_CHECKING:
     from ..models.backend_function_item import BackendFunctionItem
 
@@ -15,8 +17,8 @@ T = TypeVar("T", bound="FunctionsListResponse")
 
 @_attrs_define
 class FunctionsListResponse:
-    items: list[BackendFunctionItem]
-    warnings: list[str]
+    items: list[BackendFunctionItem] = _attrs_field(validator=is_json(list))
+    warnings: list[str] = _attrs_field(validator=is_json_list(is_json(str)))
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,7 +44,13 @@ class FunctionsListResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.backend_function_item import BackendFunctionItem
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"FunctionsListResponse must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
+        if not isinstance(d.get("items", []), list):
+            raise TypeError("items must be a JSON array")
         items = []
         _items = d.pop("items")
         for items_item_data in _items:
@@ -50,6 +58,8 @@ class FunctionsListResponse:
 
             items.append(items_item)
 
+        if not isinstance(d.get("warnings", []), list):
+            raise TypeError("warnings must be a JSON array")
         warnings = cast(list[str], d.pop("warnings"))
 
         functions_list_response = cls(

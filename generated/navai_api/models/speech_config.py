@@ -34,6 +34,10 @@ class SpeechConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"SpeechConfig must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         provider = check_speech_config_provider(d.pop("provider"))
 

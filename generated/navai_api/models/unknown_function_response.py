@@ -6,13 +6,15 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import is_json, is_json_list
+
 T = TypeVar("T", bound="UnknownFunctionResponse")
 
 
 @_attrs_define
 class UnknownFunctionResponse:
-    error: str
-    available_functions: list[str]
+    error: str = _attrs_field(validator=is_json(str))
+    available_functions: list[str] = _attrs_field(validator=is_json_list(is_json(str)))
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,9 +35,15 @@ class UnknownFunctionResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"UnknownFunctionResponse must be a JSON object; got {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         error = d.pop("error")
 
+        if not isinstance(d.get("available_functions", []), list):
+            raise TypeError("available_functions must be a JSON array")
         available_functions = cast(list[str], d.pop("available_functions"))
 
         unknown_function_response = cls(

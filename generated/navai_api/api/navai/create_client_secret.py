@@ -1,19 +1,19 @@
-from http import HTTPStatus
+from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...client import Client, request_kwargs
 from ...models.client_secret_response import ClientSecretResponse
 from ...models.create_client_secret_request import CreateClientSecretRequest
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, parse_json
 
-METHOD = "post"
+METHOD = "POST"
 """The HTTP method of this operation."""
 PATH = "/navai/realtime/client-secret"
-"""The default path of this operation; every function below accepts ``path=`` to call a backend that mounts it elsewhere."""
+"""The default path of this operation (relative to the httpx2 client's base URL, or any absolute URL)."""
 
 
 def _get_kwargs(
@@ -24,7 +24,7 @@ def _get_kwargs(
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
+        "method": METHOD,
         "url": path,
     }
 
@@ -38,44 +38,58 @@ def _get_kwargs(
 
 
 def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *, client: Client, response: httpx2.Response
 ) -> ClientSecretResponse | ErrorResponse | None:
     if response.status_code == 200:
-        response_200 = ClientSecretResponse.from_dict(response.json())
+        try:
+            response_200 = ClientSecretResponse.from_dict(parse_json(response.content))
 
-        return response_200
+            return response_200
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 400:
-        response_400 = ErrorResponse.from_dict(response.json())
+        try:
+            response_400 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_400
+            return response_400
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 413:
-        response_413 = ErrorResponse.from_dict(response.json())
+        try:
+            response_413 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_413
+            return response_413
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 415:
-        response_415 = ErrorResponse.from_dict(response.json())
+        try:
+            response_415 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_415
+            return response_415
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 500:
-        response_500 = ErrorResponse.from_dict(response.json())
+        try:
+            response_500 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_500
+            return response_500
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    return None
 
 
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *, client: Client, response: httpx2.Response
 ) -> Response[ClientSecretResponse | ErrorResponse]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
         parsed=_parse_response(client=client, response=response),
@@ -84,133 +98,106 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: CreateClientSecretRequest | Unset = UNSET,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[ClientSecretResponse | ErrorResponse]:
     """Mint an ephemeral OpenAI Realtime client secret.
 
-     Every field is optional; the backend falls back to its configured
-    defaults. `apiKey` is only honoured when the backend allows keys from
-    requests.
-
-    Args:
-        body (CreateClientSecretRequest | Unset): Options for the Realtime session the secret is
-            minted for.
+    Sends through ``client.get_httpx_client()``. ``headers`` are added to this request's (and win);
+    ``timeout``, ``auth`` and ``extensions`` are httpx2's per-request options.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ClientSecretResponse | ErrorResponse]
+        errors.UnexpectedStatus: an undocumented status, when ``client.raise_on_unexpected_status``.
+        httpx2.HTTPError: the request failed (connection, timeout, protocol).
     """
-
-    kwargs = _get_kwargs(
-        path,
-        body=body,
+    kwargs = request_kwargs(
+        _get_kwargs(
+            path,
+            body=body,
+        ),
+        headers,
+        timeout,
+        auth,
+        extensions,
     )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
+    response = client.get_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
 
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: CreateClientSecretRequest | Unset = UNSET,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> ClientSecretResponse | ErrorResponse | None:
-    """Mint an ephemeral OpenAI Realtime client secret.
-
-     Every field is optional; the backend falls back to its configured
-    defaults. `apiKey` is only honoured when the backend allows keys from
-    requests.
-
-    Args:
-        body (CreateClientSecretRequest | Unset): Options for the Realtime session the secret is
-            minted for.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ClientSecretResponse | ErrorResponse
-    """
-
+    """Mint an ephemeral OpenAI Realtime client secret. Returns only ``parsed``."""
     return sync_detailed(
         client=client,
         body=body,
         path=path,
+        headers=headers,
+        timeout=timeout,
+        auth=auth,
+        extensions=extensions,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: CreateClientSecretRequest | Unset = UNSET,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[ClientSecretResponse | ErrorResponse]:
     """Mint an ephemeral OpenAI Realtime client secret.
 
-     Every field is optional; the backend falls back to its configured
-    defaults. `apiKey` is only honoured when the backend allows keys from
-    requests.
-
-    Args:
-        body (CreateClientSecretRequest | Unset): Options for the Realtime session the secret is
-            minted for.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ClientSecretResponse | ErrorResponse]
+    The asyncio twin of `sync_detailed`; sends through ``client.get_async_httpx_client()``.
     """
-
-    kwargs = _get_kwargs(
-        path,
-        body=body,
+    kwargs = request_kwargs(
+        _get_kwargs(
+            path,
+            body=body,
+        ),
+        headers,
+        timeout,
+        auth,
+        extensions,
     )
-
     response = await client.get_async_httpx_client().request(**kwargs)
-
     return _build_response(client=client, response=response)
 
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: CreateClientSecretRequest | Unset = UNSET,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> ClientSecretResponse | ErrorResponse | None:
-    """Mint an ephemeral OpenAI Realtime client secret.
-
-     Every field is optional; the backend falls back to its configured
-    defaults. `apiKey` is only honoured when the backend allows keys from
-    requests.
-
-    Args:
-        body (CreateClientSecretRequest | Unset): Options for the Realtime session the secret is
-            minted for.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ClientSecretResponse | ErrorResponse
-    """
-
+    """Mint an ephemeral OpenAI Realtime client secret. Returns only ``parsed``."""
     return (
         await asyncio_detailed(
             client=client,
             body=body,
             path=path,
+            headers=headers,
+            timeout=timeout,
+            auth=auth,
+            extensions=extensions,
         )
     ).parsed

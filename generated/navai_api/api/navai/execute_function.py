@@ -1,20 +1,20 @@
-from http import HTTPStatus
+from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...client import Client, request_kwargs
 from ...models.error_response import ErrorResponse
 from ...models.execute_function_request import ExecuteFunctionRequest
 from ...models.execute_function_response import ExecuteFunctionResponse
 from ...models.unknown_function_response import UnknownFunctionResponse
-from ...types import Response
+from ...types import Response, parse_json
 
-METHOD = "post"
+METHOD = "POST"
 """The HTTP method of this operation."""
 PATH = "/navai/functions/execute"
-"""The default path of this operation; every function below accepts ``path=`` to call a backend that mounts it elsewhere."""
+"""The default path of this operation (relative to the httpx2 client's base URL, or any absolute URL)."""
 
 
 def _get_kwargs(
@@ -25,7 +25,7 @@ def _get_kwargs(
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
+        "method": METHOD,
         "url": path,
     }
 
@@ -38,49 +38,70 @@ def _get_kwargs(
 
 
 def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *, client: Client, response: httpx2.Response
 ) -> ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse | None:
     if response.status_code == 200:
-        response_200 = ExecuteFunctionResponse.from_dict(response.json())
+        try:
+            response_200 = ExecuteFunctionResponse.from_dict(
+                parse_json(response.content)
+            )
 
-        return response_200
+            return response_200
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 400:
-        response_400 = ErrorResponse.from_dict(response.json())
+        try:
+            response_400 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_400
+            return response_400
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 404:
-        response_404 = UnknownFunctionResponse.from_dict(response.json())
+        try:
+            response_404 = UnknownFunctionResponse.from_dict(
+                parse_json(response.content)
+            )
 
-        return response_404
+            return response_404
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 413:
-        response_413 = ErrorResponse.from_dict(response.json())
+        try:
+            response_413 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_413
+            return response_413
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 415:
-        response_415 = ErrorResponse.from_dict(response.json())
+        try:
+            response_415 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_415
+            return response_415
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 500:
-        response_500 = ErrorResponse.from_dict(response.json())
+        try:
+            response_500 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_500
+            return response_500
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    return None
 
 
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *, client: Client, response: httpx2.Response
 ) -> Response[ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
         parsed=_parse_response(client=client, response=response),
@@ -89,133 +110,106 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: ExecuteFunctionRequest,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse]:
     """Execute one backend function by name.
 
-     The backend trims `function_name` and matches it case-insensitively. A function
-    that throws is answered with 500; one that throws an error carrying its own
-    4xx/5xx `status` (or `statusCode`) is answered with that status and the same
-    `{"error": ...}` body, which this document cannot list in advance.
-
-    Args:
-        body (ExecuteFunctionRequest):
+    Sends through ``client.get_httpx_client()``. ``headers`` are added to this request's (and win);
+    ``timeout``, ``auth`` and ``extensions`` are httpx2's per-request options.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse]
+        errors.UnexpectedStatus: an undocumented status, when ``client.raise_on_unexpected_status``.
+        httpx2.HTTPError: the request failed (connection, timeout, protocol).
     """
-
-    kwargs = _get_kwargs(
-        path,
-        body=body,
+    kwargs = request_kwargs(
+        _get_kwargs(
+            path,
+            body=body,
+        ),
+        headers,
+        timeout,
+        auth,
+        extensions,
     )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
+    response = client.get_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
 
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: ExecuteFunctionRequest,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse | None:
-    """Execute one backend function by name.
-
-     The backend trims `function_name` and matches it case-insensitively. A function
-    that throws is answered with 500; one that throws an error carrying its own
-    4xx/5xx `status` (or `statusCode`) is answered with that status and the same
-    `{"error": ...}` body, which this document cannot list in advance.
-
-    Args:
-        body (ExecuteFunctionRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse
-    """
-
+    """Execute one backend function by name. Returns only ``parsed``."""
     return sync_detailed(
         client=client,
         body=body,
         path=path,
+        headers=headers,
+        timeout=timeout,
+        auth=auth,
+        extensions=extensions,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: ExecuteFunctionRequest,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse]:
     """Execute one backend function by name.
 
-     The backend trims `function_name` and matches it case-insensitively. A function
-    that throws is answered with 500; one that throws an error carrying its own
-    4xx/5xx `status` (or `statusCode`) is answered with that status and the same
-    `{"error": ...}` body, which this document cannot list in advance.
-
-    Args:
-        body (ExecuteFunctionRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse]
+    The asyncio twin of `sync_detailed`; sends through ``client.get_async_httpx_client()``.
     """
-
-    kwargs = _get_kwargs(
-        path,
-        body=body,
+    kwargs = request_kwargs(
+        _get_kwargs(
+            path,
+            body=body,
+        ),
+        headers,
+        timeout,
+        auth,
+        extensions,
     )
-
     response = await client.get_async_httpx_client().request(**kwargs)
-
     return _build_response(client=client, response=response)
 
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: ExecuteFunctionRequest,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse | None:
-    """Execute one backend function by name.
-
-     The backend trims `function_name` and matches it case-insensitively. A function
-    that throws is answered with 500; one that throws an error carrying its own
-    4xx/5xx `status` (or `statusCode`) is answered with that status and the same
-    `{"error": ...}` body, which this document cannot list in advance.
-
-    Args:
-        body (ExecuteFunctionRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ErrorResponse | ExecuteFunctionResponse | UnknownFunctionResponse
-    """
-
+    """Execute one backend function by name. Returns only ``parsed``."""
     return (
         await asyncio_detailed(
             client=client,
             body=body,
             path=path,
+            headers=headers,
+            timeout=timeout,
+            auth=auth,
+            extensions=extensions,
         )
     ).parsed

@@ -1,18 +1,18 @@
-from http import HTTPStatus
+from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...client import Client, request_kwargs
 from ...models.error_response import ErrorResponse
 from ...models.functions_list_response import FunctionsListResponse
-from ...types import Response
+from ...types import Response, parse_json
 
-METHOD = "get"
+METHOD = "GET"
 """The HTTP method of this operation."""
 PATH = "/navai/functions"
-"""The default path of this operation; every function below accepts ``path=`` to call a backend that mounts it elsewhere."""
+"""The default path of this operation (relative to the httpx2 client's base URL, or any absolute URL)."""
 
 
 def _get_kwargs(
@@ -20,7 +20,7 @@ def _get_kwargs(
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
-        "method": "get",
+        "method": METHOD,
         "url": path,
     }
 
@@ -28,29 +28,34 @@ def _get_kwargs(
 
 
 def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *, client: Client, response: httpx2.Response
 ) -> ErrorResponse | FunctionsListResponse | None:
     if response.status_code == 200:
-        response_200 = FunctionsListResponse.from_dict(response.json())
+        try:
+            response_200 = FunctionsListResponse.from_dict(parse_json(response.content))
 
-        return response_200
+            return response_200
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if response.status_code == 500:
-        response_500 = ErrorResponse.from_dict(response.json())
+        try:
+            response_500 = ErrorResponse.from_dict(parse_json(response.content))
 
-        return response_500
+            return response_500
 
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    return None
 
 
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *, client: Client, response: httpx2.Response
 ) -> Response[ErrorResponse | FunctionsListResponse]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
         parsed=_parse_response(client=client, response=response),
@@ -59,93 +64,98 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[ErrorResponse | FunctionsListResponse]:
     """List the app functions the backend exposes.
 
+    Sends through ``client.get_httpx_client()``. ``headers`` are added to this request's (and win);
+    ``timeout``, ``auth`` and ``extensions`` are httpx2's per-request options.
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ErrorResponse | FunctionsListResponse]
+        errors.UnexpectedStatus: an undocumented status, when ``client.raise_on_unexpected_status``.
+        httpx2.HTTPError: the request failed (connection, timeout, protocol).
     """
-
-    kwargs = _get_kwargs(
-        path,
+    kwargs = request_kwargs(
+        _get_kwargs(
+            path,
+        ),
+        headers,
+        timeout,
+        auth,
+        extensions,
     )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
+    response = client.get_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
 
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> ErrorResponse | FunctionsListResponse | None:
-    """List the app functions the backend exposes.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ErrorResponse | FunctionsListResponse
-    """
-
+    """List the app functions the backend exposes. Returns only ``parsed``."""
     return sync_detailed(
         client=client,
         path=path,
+        headers=headers,
+        timeout=timeout,
+        auth=auth,
+        extensions=extensions,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[ErrorResponse | FunctionsListResponse]:
     """List the app functions the backend exposes.
 
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ErrorResponse | FunctionsListResponse]
+    The asyncio twin of `sync_detailed`; sends through ``client.get_async_httpx_client()``.
     """
-
-    kwargs = _get_kwargs(
-        path,
+    kwargs = request_kwargs(
+        _get_kwargs(
+            path,
+        ),
+        headers,
+        timeout,
+        auth,
+        extensions,
     )
-
     response = await client.get_async_httpx_client().request(**kwargs)
-
     return _build_response(client=client, response=response)
 
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+    timeout: Any = httpx2.USE_CLIENT_DEFAULT,
+    auth: Any = httpx2.USE_CLIENT_DEFAULT,
+    extensions: dict[str, Any] | None = None,
 ) -> ErrorResponse | FunctionsListResponse | None:
-    """List the app functions the backend exposes.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ErrorResponse | FunctionsListResponse
-    """
-
+    """List the app functions the backend exposes. Returns only ``parsed``."""
     return (
         await asyncio_detailed(
             client=client,
             path=path,
+            headers=headers,
+            timeout=timeout,
+            auth=auth,
+            extensions=extensions,
         )
     ).parsed
