@@ -1,16 +1,26 @@
-"""Where navai spends a call: profiles against the real backend on loopback.
+"""Where navai's own time goes over the raw httpx2 stack: profiles against the real backend on loopback.
 
-    python bench/profile.py                 # navai's default clients (`make bench-profile`)
-    python bench/profile.py --path httpx    # navai given an httpx client (its httpx path)
+    python bench/profile.py                  # `make bench-profile`
+    python bench/profile.py --calls 1000     # quicker
+    python bench/profile.py --tool cprofile  # without pyinstrument
 
-Starts the test backend (``tests/backend_harness.py``), warms up, then profiles, in this
-process, (1) ``NavaiBackendClient.execute_function`` called sequentially and (2)
-``AsyncNavaiBackendClient.execute_function`` with 50 calls in flight, with pyinstrument
-(cProfile when pyinstrument is not installed). Writes ``profile-sync.txt`` and
-``profile-async.txt`` (``profile-sync-httpx.txt`` ... with ``--path httpx``) next to this
-file: the share of time per layer (navai's fast path and facade, httpx/httpcore/h11, json,
-asyncio, socket syscalls, ...), the top functions by self time, and the call tree.
-Loopback only; bounded in calls.
+Starts the test backend (``tests/backend_harness.py``) and, in this process, compares each
+navai client with the raw stack it sends through, using the very contenders of
+``bench/worker.py`` (same construction, same pool limit, same response check):
+
+- ``profile-sync.txt``: ``NavaiBackendClient`` against a plain ``httpx2.Client``, sequential;
+- ``profile-async.txt``: ``AsyncNavaiBackendClient`` (stock httpx2) against a plain
+  ``httpx2.AsyncClient``, 50 calls in flight;
+- ``profile-async-aiohttp.txt``: ``AsyncNavaiBackendClient`` on ``navai.DefaultAioHttpClient()``
+  against a plain ``Httpx2AiohttpClient``, 50 calls in flight.
+
+Each file starts with navai's overhead measured without a profiler (wall and CPU time per
+call of navai and of the raw client, in alternating runs, medians), then, from one
+pyinstrument (or cProfile) run of each: self time per call by layer side by side (navai
+facade ``navai/``, generated layer ``navai_api/``, httpx2, httpcore2 + h11, aiohttp, asyncio,
+json, socket syscalls, ...), navai's own functions (``navai/`` and ``navai_api/`` frames, with
+the C functions they call directly) by self and total time per call, the top functions of the
+navai run, and its call tree with library frames folded. Loopback only; bounded in calls.
 """
 
 from __future__ import annotations
@@ -18,11 +28,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import importlib.util
 import io
+import platform
+import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -36,27 +51,35 @@ from backend_harness import Backend  # noqa: E402
 FUNCTION = "echo"
 PAYLOAD = {"value": {"n": 1}}
 ASYNC_CONCURRENCY = 50
+WARMUP_CALLS = 200
 
 # (category, substrings of a frame's file path), first match wins.
+NAVAI = "navai facade (navai/)"
+GENERATED = "generated layer (navai_api/)"
 _PATH_CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
     ("benchmark loop (bench/)", ("/bench/",)),
-    ("navai fast path (_fast, _fast_async, _http11)", ("/navai/_fast", "/navai/_http11")),
-    ("navai facade", ("/navai/",)),
-    ("httpx", ("/httpx/",)),
-    ("httpcore + h11", ("/httpcore/", "/h11/")),
+    (GENERATED, ("/navai_api/",)),
+    (NAVAI, ("/navai/",)),
+    ("httpx-aiohttp transport", ("/httpx_aiohttp/",)),
+    ("httpx2", ("/httpx2/",)),
+    ("httpcore2 + h11", ("/httpcore2/", "/h11/")),
     ("anyio / sniffio", ("/anyio/", "/sniffio/")),
-    ("aiohttp (+ yarl, multidict)", ("/aiohttp/", "/yarl/", "/multidict/", "/propcache/", "/aiosignal/")),
+    ("aiohttp (+ yarl, multidict, propcache)", ("/aiohttp/", "/yarl/", "/multidict/", "/propcache/",
+                                                "/aiosignal/", "/frozenlist/", "/aiohappyeyeballs/")),
     ("asyncio event loop", ("/asyncio/", "/selectors.py")),
     ("json", ("/json/",)),
-    ("http.client + email header parsing", ("/http/client.py", "/email/")),
     ("attrs", ("/attr/", "/attrs/")),
+    ("contextlib", ("/contextlib.py",)),
+    ("http.cookiejar / email / http.client", ("/http/", "/email/")),
+    ("ssl / certifi", ("/ssl.py", "/certifi/")),
     ("logging", ("/logging/",)),
-    ("socket/ssl (Python side)", ("/socket.py", "/ssl.py")),
-    ("urllib.parse", ("/urllib/",)),
-    ("typing / abc / enum", ("/typing.py", "/abc.py", "/enum.py")),
-]
+    ("socket (Python side)", ("/socket.py",)),
+    ("urllib.parse / idna", ("/urllib/", "/idna/", "/encodings/")),
+    ("typing / abc / enum / dataclasses", ("/typing.py", "/abc.py", "/enum.py", "/dataclasses.py")),
+]  # fmt: skip
 _SYSCALL_WORDS = ("socket", "select", "epoll", "recv", "send", "sock_", "poll")
 SYSCALLS = "socket send/recv + select/epoll (C; includes waiting for the backend)"
+OWN = (NAVAI, GENERATED)
 
 
 def _category(file_path: str | None, identifier: str, parent: str) -> str:
@@ -70,27 +93,64 @@ def _category(file_path: str | None, identifier: str, parent: str) -> str:
     return parent  # a C function: its caller's layer (json's scanner -> json, ...)
 
 
-# -- pyinstrument ---------------------------------------------------------------------
+def _load_worker() -> ModuleType:
+    """bench/worker.py, the benchmark's contenders (bench/ is off sys.path, see above)."""
+    spec = importlib.util.spec_from_file_location("navai_bench_worker", BENCH_DIR / "worker.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _walk(
-    frame: Any, parent: Any, parent_category: str, out: dict[str, float], funcs: dict[str, float]
-) -> None:
+worker = _load_worker()
+
+
+# -- profiles -------------------------------------------------------------------------
+
+
+@dataclass
+class Profile:
+    tool: str
+    calls: int
+    wall: float
+    categories: dict[str, float] = field(default_factory=lambda: collections.defaultdict(float))
+    # "function  (file:line)  [category]" -> self seconds (incl. the C functions it calls directly)
+    functions: dict[str, float] = field(default_factory=lambda: collections.defaultdict(float))
+    own_self: dict[str, float] = field(default_factory=lambda: collections.defaultdict(float))
+    own_total: dict[str, float] = field(default_factory=lambda: collections.defaultdict(float))
+    tree: str = ""
+
+
+def _walk(frame: Any, parent: Any, parent_category: str, py_owner: Any, on_stack: frozenset[str],
+          out: Profile) -> None:  # fmt: skip
     owner = parent if frame.is_synthetic and parent is not None else frame  # "[self]" -> its function
     category = (
         parent_category if owner is parent else _category(frame.file_path, frame.identifier, parent_category)
     )
+    is_python = bool(owner.file_path) and not owner.file_path.startswith("<")
+    if is_python:
+        py_owner = owner
     children = list(frame.children)
     self_time = frame.time - sum(child.time for child in children)
+    key = f"{owner.function}  ({owner.file_path_short or '<C>'}:{owner.line_no or ''})"
     if self_time > 0:
-        out[category] += self_time
-        where = owner.file_path_short or "<C>"
-        funcs[f"{owner.function}  ({where}:{owner.line_no or ''})  [{category}]"] += self_time
+        out.categories[category] += self_time
+        out.functions[f"{key}  [{category}]"] += self_time
+        # navai's own: its Python frames plus the C calls they make directly (not syscalls).
+        if py_owner is not None and category != SYSCALLS:
+            owner_category = _category(py_owner.file_path, py_owner.identifier, "")
+            if owner_category in OWN:
+                own_key = f"{py_owner.function}  ({py_owner.file_path_short}:{py_owner.line_no})"
+                out.own_self[own_key] += self_time
+    if owner is frame and is_python and category in OWN and key not in on_stack:
+        own_key = f"{frame.function}  ({frame.file_path_short}:{frame.line_no})"
+        out.own_total[own_key] += frame.time
+        on_stack = on_stack | {key}
     for child in children:
-        _walk(child, owner, category, out, funcs)
+        _walk(child, owner, category, py_owner, on_stack, out)
 
 
-def profile_with_pyinstrument(run: Callable[[], None], title: str) -> str:
+def profile_with_pyinstrument(run: Callable[[], None], calls: int) -> Profile:
     from pyinstrument import Profiler
     from pyinstrument.renderers import ConsoleRenderer
 
@@ -100,21 +160,30 @@ def profile_with_pyinstrument(run: Callable[[], None], title: str) -> str:
     run()
     session = profiler.stop()
     wall = time.perf_counter() - started
-    root = session.root_frame()
-    categories: dict[str, float] = collections.defaultdict(float)
-    functions: dict[str, float] = collections.defaultdict(float)
-    if root is not None:
-        _walk(root, None, "other Python", categories, functions)
-    tree = ConsoleRenderer(unicode=True, color=False, show_all=False, short_mode=False).render(session)
     cpu = getattr(session, "cpu_time", None)
-    tool = "pyinstrument" + (f"; process CPU time {cpu:.2f} s" if cpu else "")
-    return _report(title, tool, wall, categories, functions, _first_lines(tree, 140))
+    result = Profile(tool="pyinstrument" + (f"; process CPU time {cpu:.2f} s" if cpu else ""),
+                     calls=calls, wall=wall)  # fmt: skip
+    root = session.root_frame()
+    if root is not None:
+        _walk(root, None, "other Python", None, frozenset(), result)
+    # Library frames (site-packages, the stdlib) folded into one line each, navai/ and
+    # navai_api/ always shown; frames under 0.3 % of the time left out.
+    renderer = ConsoleRenderer(
+        unicode=True,
+        color=False,
+        show_all=False,
+        short_mode=False,
+        processor_options={
+            "show_regex": r".*/(navai|navai_api)/.*",
+            "hide_regex": r".*/(site-packages|lib/python3\.\d+)/.*",
+            "filter_threshold": 0.003,
+        },
+    )
+    result.tree = _first_lines(renderer.render(session), 160)
+    return result
 
 
-# -- cProfile (fallback) --------------------------------------------------------------
-
-
-def profile_with_cprofile(run: Callable[[], None], title: str) -> str:
+def profile_with_cprofile(run: Callable[[], None], calls: int) -> Profile:
     import cProfile
     import pstats
 
@@ -122,122 +191,25 @@ def profile_with_cprofile(run: Callable[[], None], title: str) -> str:
     started = time.perf_counter()
     profiler.runcall(run)
     wall = time.perf_counter() - started
+    result = Profile(tool="cProfile", calls=calls, wall=wall)
     stats = pstats.Stats(profiler)
-    categories: dict[str, float] = collections.defaultdict(float)
-    functions: dict[str, float] = collections.defaultdict(float)
-    for (file_path, line, name), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+    for (file_path, line, name), (_, _, tottime, _, cumtime) in stats.stats.items():  # type: ignore[attr-defined]
         # cProfile names C functions with file "~"; it does not say which layer called them.
         category = _category(
             "<built-in>" if file_path == "~" else file_path, name, "C built-ins (caller unknown)"
         )
-        categories[category] += tottime
-        functions[f"{name}  ({file_path}:{line})  [{category}]"] += tottime
+        result.categories[category] += tottime
+        result.functions[f"{name}  ({file_path}:{line})  [{category}]"] += tottime
+        if category in OWN:
+            result.own_self[f"{name}  ({file_path}:{line})"] += tottime
+            result.own_total[f"{name}  ({file_path}:{line})"] += cumtime
     listing = io.StringIO()
-    pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(40)
-    return _report(title, "cProfile", wall, categories, functions, listing.getvalue())
+    pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(r"navai")
+    result.tree = _first_lines(listing.getvalue(), 160)
+    return result
 
 
-# -- report ---------------------------------------------------------------------------
-
-
-def _first_lines(text: str, limit: int) -> str:
-    lines = text.splitlines()
-    return "\n".join(
-        lines[:limit] + ([f"... ({len(lines) - limit} more lines)"] if len(lines) > limit else [])
-    )
-
-
-def _report(
-    title: str,
-    tool: str,
-    wall: float,
-    categories: dict[str, float],
-    functions: dict[str, float],
-    tree: str,
-) -> str:
-    total = sum(categories.values()) or 1.0
-    out = [title, f"profiler: {tool}; {wall:.2f} s wall under the profiler", "", "Time by layer (self time):"]
-    for name, seconds in sorted(categories.items(), key=lambda item: -item[1]):
-        out.append(f"  {100 * seconds / total:5.1f} %  {name}")
-    out += ["", "Top functions by self time:"]
-    for name, seconds in sorted(functions.items(), key=lambda item: -item[1])[:30]:
-        out.append(f"  {100 * seconds / total:5.1f} %  {name}")
-    out += ["", "Call tree:", tree]
-    return "\n".join(out) + "\n"
-
-
-# -- workloads ------------------------------------------------------------------------
-
-
-def sync_workload(url: str, calls: int, path: str) -> tuple[Callable[[], None], Callable[[], None]]:
-    import navai
-
-    http_client = None
-    if path == "httpx":
-        import httpx
-
-        http_client = httpx.Client()
-    client = navai.NavaiBackendClient(url, http_client=http_client)
-    for _ in range(200):
-        client.execute_function(FUNCTION, PAYLOAD)
-
-    def run() -> None:
-        for _ in range(calls):
-            client.execute_function(FUNCTION, PAYLOAD)
-
-    def close() -> None:
-        client.close()
-        if http_client is not None:
-            http_client.close()
-
-    return run, close
-
-
-def async_workload(url: str, calls: int, path: str) -> Callable[[], None]:
-    import navai
-
-    async def drive(client: Any, total: int) -> None:
-        remaining = total
-
-        async def worker() -> None:
-            nonlocal remaining
-            while remaining > 0:
-                remaining -= 1
-                await client.execute_function(FUNCTION, PAYLOAD)
-
-        await asyncio.gather(*(worker() for _ in range(ASYNC_CONCURRENCY)))
-
-    state: dict[str, Any] = {}
-
-    async def setup() -> None:
-        http_client = None
-        if path == "httpx":
-            import httpx
-
-            http_client = httpx.AsyncClient()
-        state["http"] = http_client
-        state["client"] = navai.AsyncNavaiBackendClient(url, http_client=http_client)
-        await drive(state["client"], 200)
-
-    async def teardown() -> None:
-        await state["client"].aclose()
-        if state["http"] is not None:
-            await state["http"].aclose()
-
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(setup())
-
-    def run() -> None:
-        try:
-            loop.run_until_complete(drive(state["client"], calls))
-        finally:
-            loop.run_until_complete(teardown())
-            loop.close()
-
-    return run
-
-
-def _profiler(tool: str) -> Callable[[Callable[[], None], str], str]:
+def _profiler(tool: str) -> Callable[[Callable[[], None], int], Profile]:
     if tool == "cprofile":
         return profile_with_cprofile
     try:
@@ -247,35 +219,229 @@ def _profiler(tool: str) -> Callable[[Callable[[], None], str], str]:
     return profile_with_pyinstrument
 
 
+# -- workloads ------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    wall_us: list[float] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    title: str
+    navai: str  # worker contender ids
+    raw: str
+    timings: dict[str, Timing]
+    profiles: dict[str, Profile]
+    overhead_calls: int
+    overhead_runs: int
+
+
+def _timed(run: Callable[[], None], calls: int, timing: Timing) -> None:
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    run()
+    timing.wall_us.append((time.perf_counter() - t0) / calls * 1e6)
+    timing.cpu_us.append((time.process_time() - cpu0) / calls * 1e6)
+
+
+def compare_sync(url: str, args: argparse.Namespace, title: str) -> Comparison:
+    profile = _profiler(args.tool)
+    contenders = ("navai-sync", "httpx2-sync")
+    clients = {c: worker._sync_call(c, url, FUNCTION, PAYLOAD) for c in contenders}
+    try:
+
+        def batch(contender: str, calls: int) -> Callable[[], None]:
+            call = clients[contender][0]
+
+            def run() -> None:
+                for _ in range(calls):
+                    call()
+
+            return run
+
+        for contender in contenders:
+            batch(contender, WARMUP_CALLS)()
+        timings = {c: Timing() for c in contenders}
+        for index in range(args.overhead_runs):
+            for contender in contenders if index % 2 == 0 else contenders[::-1]:
+                _timed(batch(contender, args.overhead_calls), args.overhead_calls, timings[contender])
+        profiles = {c: profile(batch(c, args.calls), args.calls) for c in contenders}
+    finally:
+        for _, close in clients.values():
+            close()
+    return Comparison(title, *contenders, timings, profiles, args.overhead_calls, args.overhead_runs)
+
+
+def compare_async(url: str, args: argparse.Namespace, contenders: tuple[str, str], title: str) -> Comparison:
+    profile = _profiler(args.tool)
+    loop = asyncio.new_event_loop()
+    clients: dict[str, tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]] = {}
+    try:
+        for contender in contenders:
+            clients[contender] = loop.run_until_complete(worker._async_call(contender, url, FUNCTION, PAYLOAD))
+
+        def batch(contender: str, calls: int) -> Callable[[], None]:
+            call = clients[contender][0]
+
+            def run() -> None:
+                done = loop.run_until_complete(worker._drive(call, calls, ASYNC_CONCURRENCY, float("inf")))
+                assert done == calls, (done, calls)
+
+            return run
+
+        for contender in contenders:
+            batch(contender, max(WARMUP_CALLS, 2 * ASYNC_CONCURRENCY))()
+        timings = {c: Timing() for c in contenders}
+        for index in range(args.overhead_runs):
+            for contender in contenders if index % 2 == 0 else contenders[::-1]:
+                _timed(batch(contender, args.overhead_calls), args.overhead_calls, timings[contender])
+        profiles = {c: profile(batch(c, args.calls), args.calls) for c in contenders}
+    finally:
+        for _, close in clients.values():
+            loop.run_until_complete(close())
+        loop.close()
+    return Comparison(title, *contenders, timings, profiles, args.overhead_calls, args.overhead_runs)
+
+
+# -- report ---------------------------------------------------------------------------
+
+LABELS = {
+    "navai-sync": "navai sync (NavaiBackendClient)",
+    "httpx2-sync": "raw httpx2.Client",
+    "navai-async": "navai async (AsyncNavaiBackendClient, stock httpx2)",
+    "httpx2-async": "raw httpx2.AsyncClient",
+    "navai-aiohttp": "navai async on DefaultAioHttpClient",
+    "httpx2-aiohttp": "raw Httpx2AiohttpClient",
+}
+
+
+def _first_lines(text: str, limit: int) -> str:
+    lines = text.splitlines()
+    return "\n".join(
+        lines[:limit] + ([f"... ({len(lines) - limit} more lines)"] if len(lines) > limit else [])
+    )
+
+
+def _versions() -> str:
+    from importlib.metadata import version
+
+    found = []
+    for dist in ("navai", "httpx2", "httpcore2", "h11", "httpx-aiohttp", "aiohttp", "pyinstrument"):
+        try:
+            found.append(f"{dist} {version(dist)}")
+        except Exception:
+            pass
+    return f"Python {platform.python_version()}; " + ", ".join(found)
+
+
+def report(comparison: Comparison) -> str:
+    navai, raw = comparison.navai, comparison.raw
+    width = max(len(LABELS[navai]), len(LABELS[raw]), 24)
+    t_navai, t_raw = comparison.timings[navai], comparison.timings[raw]
+    wall_n, wall_r = statistics.median(t_navai.wall_us), statistics.median(t_raw.wall_us)
+    cpu_n, cpu_r = statistics.median(t_navai.cpu_us), statistics.median(t_raw.cpu_us)
+    out = [
+        comparison.title,
+        _versions(),
+        "",
+        f"Per call without a profiler (median of {comparison.overhead_runs} alternating runs of "
+        f"{comparison.overhead_calls} calls each):",
+        f"  {'':<{width}}  {'wall µs/call':>12}  {'CPU µs/call':>12}  {'calls/s':>9}",
+    ]
+    for contender, wall, cpu in ((navai, wall_n, cpu_n), (raw, wall_r, cpu_r)):
+        out.append(f"  {LABELS[contender]:<{width}}  {wall:12.1f}  {cpu:12.1f}  {1e6 / wall:9.0f}")
+    out.append(
+        f"  {'navai over raw':<{width}}  {wall_n - wall_r:+12.1f}  {cpu_n - cpu_r:+12.1f}  "
+        f"{wall_r / wall_n:8.2f}x"
+    )
+    out.append(
+        f"  (wall runs, µs/call: navai {', '.join(f'{v:.0f}' for v in t_navai.wall_us)}; "
+        f"raw {', '.join(f'{v:.0f}' for v in t_raw.wall_us)})"
+    )
+
+    p_navai, p_raw = comparison.profiles[navai], comparison.profiles[raw]
+    out += [
+        "",
+        f"Under the profiler ({p_navai.tool} for navai, {p_raw.tool} for raw; {p_navai.calls} calls each; "
+        f"{p_navai.wall:.2f} s and {p_raw.wall:.2f} s wall):",
+        "self time per call by layer, µs (sampled wall time; the profiler slows everything down):",
+        f"  {'layer':<58}  {'navai':>8}  {'raw':>8}  {'diff':>8}",
+    ]
+    layers = sorted(
+        set(p_navai.categories) | set(p_raw.categories),
+        key=lambda name: -(p_navai.categories.get(name, 0.0) + p_raw.categories.get(name, 0.0)),
+    )
+    total_n = total_r = 0.0
+    for layer in layers:
+        a = p_navai.categories.get(layer, 0.0) / p_navai.calls * 1e6
+        b = p_raw.categories.get(layer, 0.0) / p_raw.calls * 1e6
+        total_n, total_r = total_n + a, total_r + b
+        if a >= 0.05 or b >= 0.05:
+            out.append(f"  {layer[:58]:<58}  {a:8.1f}  {b:8.1f}  {a - b:+8.1f}")
+    out.append(f"  {'total':<58}  {total_n:8.1f}  {total_r:8.1f}  {total_n - total_r:+8.1f}")
+
+    out += [
+        "",
+        "navai's own functions (navai/ and navai_api/ frames) in the navai run, µs per call:",
+        "  self = the function's own Python time plus the C functions it calls directly (no syscalls);",
+        "  total = everything under it (httpx2 included), counted once per call stack.",
+        f"  {'self':>7}  {'total':>7}  function",
+    ]
+    names = sorted(set(p_navai.own_self) | set(p_navai.own_total), key=lambda n: -p_navai.own_self.get(n, 0.0))
+    for name in names[:30]:
+        own = p_navai.own_self.get(name, 0.0) / p_navai.calls * 1e6
+        total = p_navai.own_total.get(name, 0.0) / p_navai.calls * 1e6
+        out.append(f"  {own:7.1f}  {total:7.1f}  {name}")
+    own_sum = sum(p_navai.own_self.values()) / p_navai.calls * 1e6
+    out.append(f"  {own_sum:7.1f}           (sum of self: navai's own code per call)")
+
+    out += ["", "Top functions by self time (navai run), µs per call:"]
+    for name, seconds in sorted(p_navai.functions.items(), key=lambda item: -item[1])[:30]:
+        out.append(f"  {seconds / p_navai.calls * 1e6:7.1f}  {name}")
+    out += ["", "Call tree (navai run; library frames folded, navai/ and navai_api/ shown):", p_navai.tree]
+    return "\n".join(out) + "\n"
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
     parser.add_argument("--calls", type=int, default=3000, help="calls per profile (default 3000)")
-    parser.add_argument("--path", choices=("default", "httpx"), default="default")
+    parser.add_argument("--overhead-calls", type=int, default=500, help="calls per timed run (500)")
+    parser.add_argument("--overhead-runs", type=int, default=5, help="timed runs of each client (5)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR)
     parser.add_argument("--tool", choices=("pyinstrument", "cprofile"), default="pyinstrument")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    suffix = "" if args.path == "default" else "-httpx"
-    profile = _profiler(args.tool)
     args.out.mkdir(parents=True, exist_ok=True)
+    payload = f'execute_function("{FUNCTION}", {PAYLOAD})'
+    texts = {}
     with Backend.start() as backend:
-        what = "navai's default client" if args.path == "default" else "navai with an httpx client"
-        run, close = sync_workload(backend.url, args.calls, args.path)
-        try:
-            sync_text = profile(
-                run, f"{what}: {args.calls} sequential execute_function calls ({backend.url})"
+        texts["profile-sync.txt"] = report(
+            compare_sync(
+                backend.url, args, f"navai sync vs raw httpx2 sync: sequential {payload} ({backend.url})"
             )
-        finally:
-            close()
-        run_async = async_workload(backend.url, args.calls, args.path)
-        async_text = profile(
-            run_async,
-            f"{what} (async): {args.calls} execute_function calls, "
-            f"{ASYNC_CONCURRENCY} in flight ({backend.url})",
         )
-    for name, text in ((f"profile-sync{suffix}.txt", sync_text), (f"profile-async{suffix}.txt", async_text)):
+        texts["profile-async.txt"] = report(
+            compare_async(
+                backend.url,
+                args,
+                ("navai-async", "httpx2-async"),
+                f"navai async (stock httpx2) vs raw httpx2.AsyncClient: {payload}, "
+                f"{ASYNC_CONCURRENCY} in flight ({backend.url})",
+            )
+        )
+        texts["profile-async-aiohttp.txt"] = report(
+            compare_async(
+                backend.url,
+                args,
+                ("navai-aiohttp", "httpx2-aiohttp"),
+                f"navai async on DefaultAioHttpClient vs raw Httpx2AiohttpClient: {payload}, "
+                f"{ASYNC_CONCURRENCY} in flight ({backend.url})",
+            )
+        )
+    for name, text in texts.items():
         (args.out / name).write_text(text)
-        head = text.split("\nTop functions", 1)[0]
-        print(head, "\n", sep="")
+        print(text.split("\nnavai's own functions", 1)[0], "\n", sep="")
         print(f"wrote {args.out / name}\n")
     return 0
 

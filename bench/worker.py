@@ -5,15 +5,23 @@
 
 Contenders (each imports only what it needs):
 
-- ``navai-sync``: `navai.NavaiBackendClient`, sequential (its default path).
-- ``navai-async``: `navai.AsyncNavaiBackendClient`, C calls in flight (asyncio.gather of C workers).
-- ``navai-httpx-sync`` / ``navai-httpx-async``: navai given its own ``httpx.Client`` /
-  ``httpx.AsyncClient`` (default settings), which sends through httpx: what callers who pass
-  ``http_client=`` (or ``auth=``) get.
-- ``httpx-sync``: a plain ``httpx.Client()``, sequential: POST, read, ``json.loads``.
-- ``httpx-async``: a plain ``httpx.AsyncClient()`` (httpx's default pool limits), C in flight.
-- ``aiohttp``: a plain ``aiohttp.ClientSession`` with ``TCPConnector(limit=C)``, C in flight:
-  a reference for what a mature asyncio HTTP client pushes through this backend.
+- ``navai-sync``: ``navai.NavaiBackendClient(url)``, sequential.
+- ``navai-async``: ``navai.AsyncNavaiBackendClient(url)``, its default client (stock httpx2),
+  C calls in flight (asyncio.gather of C workers).
+- ``navai-aiohttp``: ``navai.AsyncNavaiBackendClient(url, http_client=navai.DefaultAioHttpClient())``,
+  C in flight.
+- ``httpx2-sync``: a plain ``httpx2.Client``, sequential.
+- ``httpx2-async``: a plain ``httpx2.AsyncClient``, C in flight.
+- ``httpx2-aiohttp``: a plain ``httpx_aiohttp.httpx2.Httpx2AiohttpClient`` (httpx2 on the
+  aiohttp transport, from the ``httpx-aiohttp`` package), C in flight.
+
+The raw httpx2 contenders are what a caller writes by hand: ``post(url, json={"function_name":
+..., "payload": ...})``, read the body, ``json.loads`` it, check it. They get the same pool
+limit as navai's default clients, ``httpx2.Limits(max_connections=100)`` (httpx2's own default,
+``Limits(max_connections=100, max_keepalive_connections=20)``, would close connections above 20
+idle ones and reconnect under load, so navai and the raw clients would not run the same
+pool); on the aiohttp transport only ``max_connections`` matters (it becomes aiohttp's
+connector limit). At 200 in flight every client therefore queues calls beyond 100 connections.
 
 Each does up to W untimed calls first (connections, caches; at least C, at most WS seconds),
 then up to N timed calls, and stops starting new ones after S seconds. Every response is
@@ -34,8 +42,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 EXECUTE_PATH = "/navai/functions/execute"
-SYNC_CONTENDERS = ("navai-sync", "navai-httpx-sync", "httpx-sync")
-ASYNC_CONTENDERS = ("navai-async", "navai-httpx-async", "httpx-async", "aiohttp")
+MAX_CONNECTIONS = 100  # navai's default max_connections; the raw clients get the same pool limit
+SYNC_CONTENDERS = ("navai-sync", "httpx2-sync")
+ASYNC_CONTENDERS = ("navai-async", "navai-aiohttp", "httpx2-async", "httpx2-aiohttp")
 CONTENDERS = SYNC_CONTENDERS + ASYNC_CONTENDERS
 
 
@@ -64,38 +73,26 @@ def _sync_call(
 ) -> tuple[Callable[[], None], Callable[[], None]]:
     """(one call, close)."""
     expected = payload.get("value")
-    if contender in ("navai-sync", "navai-httpx-sync"):
+    if contender == "navai-sync":
         import navai
 
-        http_client = None
-        if contender == "navai-httpx-sync":
-            import httpx
-
-            http_client = httpx.Client()
-        client = navai.NavaiBackendClient(url, http_client=http_client)
+        client = navai.NavaiBackendClient(url)
 
         def navai_call() -> None:
             _check_result(client.execute_function(function, payload), expected)
 
-        def navai_close() -> None:
-            client.close()
-            if http_client is not None:
-                http_client.close()
+        return navai_call, client.close
 
-        return navai_call, navai_close
+    import httpx2
 
-    import httpx
-
-    http = httpx.Client()
+    http = httpx2.Client(limits=httpx2.Limits(max_connections=MAX_CONNECTIONS))
     target = url.rstrip("/") + EXECUTE_PATH
-    body = json.dumps({"function_name": function, "payload": payload}).encode()
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
 
-    def httpx_call() -> None:
-        response = http.post(target, content=body, headers=headers)
+    def httpx2_call() -> None:
+        response = http.post(target, json={"function_name": function, "payload": payload})
         _check_raw(response.status_code, response.content, expected)
 
-    return httpx_call, http.close
+    return httpx2_call, http.close
 
 
 def run_sync(contender: str, args: argparse.Namespace, payload: dict[str, Any]) -> dict[str, Any]:
@@ -125,17 +122,14 @@ def run_sync(contender: str, args: argparse.Namespace, payload: dict[str, Any]) 
 
 
 async def _async_call(
-    contender: str, url: str, function: str, payload: dict[str, Any], concurrency: int
+    contender: str, url: str, function: str, payload: dict[str, Any]
 ) -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
+    """(one call, close)."""
     expected = payload.get("value")
-    if contender in ("navai-async", "navai-httpx-async"):
+    if contender in ("navai-async", "navai-aiohttp"):
         import navai
 
-        http_client = None
-        if contender == "navai-httpx-async":
-            import httpx
-
-            http_client = httpx.AsyncClient()
+        http_client = navai.DefaultAioHttpClient() if contender == "navai-aiohttp" else None
         client = navai.AsyncNavaiBackendClient(url, http_client=http_client)
 
         async def navai_call() -> None:
@@ -143,37 +137,32 @@ async def _async_call(
 
         async def navai_close() -> None:
             await client.aclose()
-            if http_client is not None:
+            if http_client is not None:  # the caller's client: navai leaves it open
                 await http_client.aclose()
 
         return navai_call, navai_close
 
+    import httpx2
+
+    limits = httpx2.Limits(max_connections=MAX_CONNECTIONS)
+    if contender == "httpx2-aiohttp":
+        from httpx_aiohttp.httpx2 import Httpx2AiohttpClient
+
+        http: httpx2.AsyncClient = Httpx2AiohttpClient(limits=limits)
+    else:
+        http = httpx2.AsyncClient(limits=limits)
     target = url.rstrip("/") + EXECUTE_PATH
-    body = json.dumps({"function_name": function, "payload": payload}).encode()
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if contender == "httpx-async":
-        import httpx
 
-        http = httpx.AsyncClient()
+    async def httpx2_call() -> None:
+        response = await http.post(target, json={"function_name": function, "payload": payload})
+        _check_raw(response.status_code, response.content, expected)
 
-        async def httpx_call() -> None:
-            response = await http.post(target, content=body, headers=headers)
-            _check_raw(response.status_code, response.content, expected)
-
-        return httpx_call, http.aclose
-
-    import aiohttp
-
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
-
-    async def aiohttp_call() -> None:
-        async with session.post(target, data=body, headers=headers) as response:
-            _check_raw(response.status, await response.read(), expected)
-
-    return aiohttp_call, session.close
+    return httpx2_call, http.aclose
 
 
 async def _drive(call: Callable[[], Awaitable[None]], total: int, concurrency: int, deadline: float) -> int:
+    import asyncio
+
     started = done = 0
 
     async def worker() -> None:
@@ -183,14 +172,12 @@ async def _drive(call: Callable[[], Awaitable[None]], total: int, concurrency: i
             await call()
             done += 1
 
-    import asyncio
-
     await asyncio.gather(*(worker() for _ in range(min(concurrency, max(total, 1)))))
     return done
 
 
 async def run_async(contender: str, args: argparse.Namespace, payload: dict[str, Any]) -> dict[str, Any]:
-    call, close = await _async_call(contender, args.url, args.function, payload, args.concurrency)
+    call, close = await _async_call(contender, args.url, args.function, payload)
     try:
         warmup_deadline = time.perf_counter() + args.warmup_seconds
         warmup_calls = await _drive(call, max(args.warmup, 1), args.concurrency, warmup_deadline)

@@ -14,9 +14,10 @@ __all__ = ["DefaultAioHttpClient"]
 
 _MISSING_EXTRA = "navai.DefaultAioHttpClient needs the aiohttp extra: pip install 'navai[aiohttp]'"
 
+_AiohttpClient: type[httpx2.AsyncClient] | None
 try:
     from httpx_aiohttp.httpx2 import Httpx2AiohttpClient as _AiohttpClient
-except ImportError:  # pragma: no cover - exercised by a test that hides the package
+except ImportError:  # exercised by a test that hides the package
     _AiohttpClient = None
 
 
@@ -24,7 +25,9 @@ def _defaults(kwargs: dict[str, Any]) -> dict[str, Any]:
     kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
     kwargs.setdefault(
         "limits",
-        httpx2.Limits(max_connections=DEFAULT_MAX_CONNECTIONS, max_keepalive_connections=DEFAULT_MAX_CONNECTIONS),
+        httpx2.Limits(
+            max_connections=DEFAULT_MAX_CONNECTIONS, max_keepalive_connections=DEFAULT_MAX_CONNECTIONS
+        ),
     )
     kwargs.setdefault("follow_redirects", True)
     return kwargs

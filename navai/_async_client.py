@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Any, Unpack
 
 import httpx2
+
 from navai_api import Client as ApiClient
 from navai_api.types import Response as ApiResponse
 
@@ -71,8 +72,11 @@ class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTra
         api = self._api_client()
         attempts = Attempts(op, options)
         while True:
+            delay: float | None
             try:
-                response: ApiResponse[Any] = await op.endpoint.asyncio_detailed(client=api, **attempts.arguments)
+                response: ApiResponse[Any] = await op.endpoint.asyncio_detailed(
+                    client=api, **attempts.arguments
+                )
             except Exception as exc:
                 delay = attempts.failed(exc)
             else:

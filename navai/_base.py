@@ -60,7 +60,9 @@ class BaseClient(Generic[HttpClientT, TransportT]):
                 f"max_connections must be a positive integer; got {max_connections!r}."
             )
         if max_response_bytes is not None and (
-            isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 0
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 0
         ):
             raise NavaiInvalidRequestError(
                 f"max_response_bytes must be a non-negative integer or None; got {max_response_bytes!r}."
@@ -74,19 +76,23 @@ class BaseClient(Generic[HttpClientT, TransportT]):
         navai_headers.update(headers_of(headers, "headers"))  # case-insensitive: a caller's "user-agent" wins
         self._owns_http_client = http_client is None
         self._http_client: HttpClientT | None = http_client
-        self._transport = transport
+        self._transport: TransportT | None = transport
         self._max_connections = max_connections
         self._navai_headers = navai_headers
         # A client navai makes carries navai's headers itself; through a caller's, each request does.
         self._base_headers = None if http_client is None else navai_headers
         self._auth: Any = auth if auth is not None else httpx2.USE_CLIENT_DEFAULT
         extensions = max_response_bytes_extension(max_response_bytes)
-        self._get_options = Options(self._base_headers, self._timeout, self._max_retries, extensions, self._auth)
+        self._get_options = Options(
+            self._base_headers, self._timeout, self._max_retries, extensions, self._auth
+        )
         self._post_options = Options(self._base_headers, self._timeout, 0, extensions, self._auth)
         self._api: Any = None
 
     def _limits(self) -> httpx2.Limits:
-        return httpx2.Limits(max_connections=self._max_connections, max_keepalive_connections=self._max_connections)
+        return httpx2.Limits(
+            max_connections=self._max_connections, max_keepalive_connections=self._max_connections
+        )
 
     def _options(
         self,
@@ -142,4 +148,3 @@ class BaseClient(Generic[HttpClientT, TransportT]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(api_base_url={shown_url(self.api_base_url)!r})"
-

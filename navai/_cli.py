@@ -38,7 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--header", action="append", default=[], metavar="KEY:VALUE", help="extra request header (repeatable)"
     )
-    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per-request timeout")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time to wait for each read or write (default 30); connecting waits at most 5 of them",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     functions = commands.add_parser("functions", help="list the backend's functions and warnings")
@@ -135,6 +140,18 @@ def _print_secret(secret: Any, show: bool, as_json: bool) -> None:
         print(f"expires: {local:%Y-%m-%d %H:%M:%S %Z} (in {round(secret.expires_at - time.time())} s)")
 
 
+def _timeout(seconds: float | None) -> Any:
+    """``--timeout`` bounds reads and writes; connecting keeps its own, shorter, default."""
+    from ._config import DEFAULT_TIMEOUT
+
+    if seconds is None:
+        return DEFAULT_TIMEOUT
+    import httpx2
+
+    connect = DEFAULT_TIMEOUT.connect
+    return httpx2.Timeout(seconds, connect=seconds if connect is None else min(connect, seconds))
+
+
 def _run(args: argparse.Namespace) -> int:
     from ._client import NavaiBackendClient
 
@@ -144,13 +161,12 @@ def _run(args: argparse.Namespace) -> int:
         functions_list_path=args.functions_path,
         functions_execute_path=args.execute_path,
         headers=_headers(args.header),
-        timeout=args.timeout,
+        timeout=_timeout(args.timeout),
     ) as client:
         if args.command == "functions":
             result = client.list_functions()
             _print_functions(result, args.json)
-            failed = not result.functions and any(w.startswith("[navai] Failed to") for w in result.warnings)
-            return EXIT_ERROR if failed else EXIT_OK
+            return EXIT_ERROR if result.failed else EXIT_OK
         if args.command == "call":
             value = client.execute_function(args.name, _payload(args))
             print(
@@ -172,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.timeout <= 0:
+    if args.timeout is not None and not args.timeout > 0:
         _usage(parser, "--timeout must be a positive number of seconds")
     try:
         return _run(args)

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, Unpack
 
 import httpx2
+
 from navai_api import Client as ApiClient
 from navai_api.types import Response as ApiResponse
 
@@ -74,6 +75,7 @@ class NavaiBackendClient(BaseClient[httpx2.Client, httpx2.BaseTransport]):
         api = self._api_client()
         attempts = Attempts(op, options)
         while True:
+            delay: float | None
             try:
                 response: ApiResponse[Any] = op.endpoint.sync_detailed(client=api, **attempts.arguments)
             except Exception as exc:

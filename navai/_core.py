@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import attrs
 import httpx2
+
 from navai_api.api.navai import create_client_secret, execute_function, list_functions
 from navai_api.models import (
     ClientSecretResponse,
@@ -253,7 +254,12 @@ class Attempts:
             reason = f"HTTP {response.status_code}" if response is not None else str(error)
             op = self._op
             logger.info(
-                "Retrying %s %s in %.2f s (retry %d): %s", op.method, op.shown_url, delay, self._attempt + 1, reason
+                "Retrying %s %s in %.2f s (retry %d): %s",
+                op.method,
+                op.shown_url,
+                delay,
+                self._attempt + 1,
+                reason,
             )
             self._attempt += 1
         return delay

@@ -229,7 +229,11 @@ class AsyncFunctionCatalog(_CatalogBase):
     """The asyncio twin of `FunctionCatalog`."""
 
     def __init__(
-        self, load: Callable[[], Awaitable[BackendFunctionsResult]], *, ttl: float = 300.0, clock: Clock = time.monotonic
+        self,
+        load: Callable[[], Awaitable[BackendFunctionsResult]],
+        *,
+        ttl: float = 300.0,
+        clock: Clock = time.monotonic,
     ) -> None:
         super().__init__(ttl=ttl, clock=clock)
         self._load = load

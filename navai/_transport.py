@@ -69,7 +69,9 @@ class _Limits:
         if self._limit is not None and self._size > self._limit:
             url = display_url(self._url)
             raise NavaiInvalidResponseError(
-                f"Response body exceeds {self._limit} bytes: {self._method} {url}", method=self._method, url=url
+                f"Response body exceeds {self._limit} bytes: {self._method} {url}",
+                method=self._method,
+                url=url,
             )
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise self.out_of_time("response body still arriving")
