@@ -20,13 +20,14 @@ The contenders:
 - ``httpx2-aiohttp``: raw httpx2 on the aiohttp transport (``Httpx2AiohttpClient`` from
   ``httpx_aiohttp.httpx2``), the raw stack under ``navai-aiohttp``.
 
-Fairness: the raw async clients get navai's default pool limit,
-``httpx2.Limits(max_connections=100)``, instead of httpx2's default (which also caps idle
-keep-alive connections at 20 and so reconnects under load); every client in the run, the
-TypeScript one aside (Node's fetch, undici, sets no per-origin cap by default), has at most 100
-connections, so at 200 in flight half the calls wait for a connection in every Python client.
-The raw clients build the JSON body per call as navai must; they skip what navai adds on top
-(request model, response model, error mapping), which is the cost the goals bound.
+Fairness: every Python client has navai's pool limits, ``httpx2.Limits(max_connections=100,
+max_keepalive_connections=100)``: navai's own clients and ``DefaultAioHttpClient`` set them,
+and the raw ones are given them (httpx2's default keeps at most 20 idle connections, so it
+would close and reopen connections under load and not run the same pool as navai). At 200
+in flight, then, half the calls wait for a connection in every Python client; the
+TypeScript client (Node's fetch, undici) has no per-origin cap by default. The raw clients
+build the JSON body per call as navai must; what they skip (navai's facade, its generated
+layer, and the time budget and body-size limit its transports add) is what the goals price.
 
 A warm-up round comes first (not recorded); then each round runs every figure once, in an
 order rotated from round to round, so the machine's drift is shared; each figure's value is

@@ -17,11 +17,14 @@ Contenders (each imports only what it needs):
 
 The raw httpx2 contenders are what a caller writes by hand: ``post(url, json={"function_name":
 ..., "payload": ...})``, read the body, ``json.loads`` it, check it. They get the same pool
-limit as navai's default clients, ``httpx2.Limits(max_connections=100)`` (httpx2's own default,
-``Limits(max_connections=100, max_keepalive_connections=20)``, would close connections above 20
-idle ones and reconnect under load, so navai and the raw clients would not run the same
-pool); on the aiohttp transport only ``max_connections`` matters (it becomes aiohttp's
-connector limit). At 200 in flight every client therefore queues calls beyond 100 connections.
+limits as navai's clients (its own and ``DefaultAioHttpClient``),
+``httpx2.Limits(max_connections=100, max_keepalive_connections=100)``: httpx2's default keeps
+at most 20 idle connections and so would close and reopen connections under load, and
+navai and the raw clients would not run the same pool. On the aiohttp transport only
+``max_connections`` matters (it becomes aiohttp's connector limit). At 200 in flight every
+Python client therefore queues the calls beyond 100 connections. What the raw clients do not
+have is exactly what the goals price: navai's facade, its generated layer, and the
+per-response limits (time budget, body size) its transports add.
 
 Each does up to W untimed calls first (connections, caches; at least C, at most WS seconds),
 then up to N timed calls, and stops starting new ones after S seconds. Every response is
@@ -42,7 +45,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 EXECUTE_PATH = "/navai/functions/execute"
-MAX_CONNECTIONS = 100  # navai's default max_connections; the raw clients get the same pool limit
+MAX_CONNECTIONS = 100  # navai's default max_connections; the raw clients get the same pool limits
 SYNC_CONTENDERS = ("navai-sync", "httpx2-sync")
 ASYNC_CONTENDERS = ("navai-async", "navai-aiohttp", "httpx2-async", "httpx2-aiohttp")
 CONTENDERS = SYNC_CONTENDERS + ASYNC_CONTENDERS
@@ -65,6 +68,11 @@ def _check_result(result: Any, expected: Any) -> None:
         raise BenchError(f"unexpected result: {result!r}")
 
 
+def _limits(httpx2: Any) -> Any:
+    """navai's pool limits (``navai._base.BaseClient._limits``, ``navai.DefaultAioHttpClient``)."""
+    return httpx2.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+
+
 # -- sync -----------------------------------------------------------------------------
 
 
@@ -85,7 +93,7 @@ def _sync_call(
 
     import httpx2
 
-    http = httpx2.Client(limits=httpx2.Limits(max_connections=MAX_CONNECTIONS))
+    http = httpx2.Client(limits=_limits(httpx2))
     target = url.rstrip("/") + EXECUTE_PATH
 
     def httpx2_call() -> None:
@@ -144,7 +152,7 @@ async def _async_call(
 
     import httpx2
 
-    limits = httpx2.Limits(max_connections=MAX_CONNECTIONS)
+    limits = _limits(httpx2)
     if contender == "httpx2-aiohttp":
         from httpx_aiohttp.httpx2 import Httpx2AiohttpClient
 

@@ -1,5 +1,5 @@
 """Print the fault table: each injected fault, each call, what the sync client did, and how fast,
-for both engines (the fast path and a caller's httpx client).
+for both engines (the fast path and a caller's httpx2 client).
 
     .venv/bin/python scripts/fault_table.py
 """

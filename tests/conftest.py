@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import backend_harness
-import httpx
+import httpx2
 import pytest
 
 import navai
 from navai import _core
 
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = Callable[[httpx2.Request], httpx2.Response]
 
 
 class Driver:
@@ -58,24 +58,37 @@ def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(params=["own", "caller"])
+def via(request: pytest.FixtureRequest) -> str:
+    """Whose httpx2 client a test's calls go through: the one navai makes, or the caller's."""
+    return str(request.param)
+
+
 @pytest.fixture
-def make_driver(kind: str) -> Iterator[Callable[..., Driver]]:
+def make_driver(kind: str, via: str) -> Iterator[Callable[..., Driver]]:
     """``make_driver(handler=None, **client_options)``: a `Driver` over the client of this test's kind.
 
-    With a handler, the client's HTTP goes through ``httpx.MockTransport(handler)``.
-    ``env`` defaults to ``{}`` so the machine's ``NAVAI_API_URL`` never leaks in.
+    With a handler, the client's HTTP goes through ``httpx2.MockTransport(handler)``: as
+    ``transport=`` of the httpx2 client navai makes (``via == "own"``), or inside a caller's
+    ``http_client=`` (``via == "caller"``). ``env`` defaults to ``{}`` so the machine's
+    ``NAVAI_API_URL`` never leaks in.
     """
     drivers: list[Driver] = []
+    http_clients: list[Any] = []
 
     def make(handler: Handler | None = None, /, **options: Any) -> Driver:
         options.setdefault("env", {})
         if handler is not None:
-            transport = httpx.MockTransport(handler)
-            options["http_client"] = (
-                httpx.Client(transport=transport)
-                if kind == "sync"
-                else httpx.AsyncClient(transport=transport)
-            )
+            transport = httpx2.MockTransport(handler)
+            if via == "own":
+                options["transport"] = transport
+            else:
+                options["http_client"] = (
+                    httpx2.Client(transport=transport)
+                    if kind == "sync"
+                    else httpx2.AsyncClient(transport=transport)
+                )
+                http_clients.append(options["http_client"])
         client_cls = navai.NavaiBackendClient if kind == "sync" else navai.AsyncNavaiBackendClient
         driver = Driver(client_cls(**options))
         drivers.append(driver)
@@ -91,25 +104,25 @@ class Recorder:
 
     def __init__(self, respond: Handler) -> None:
         self._respond = respond
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
         self.requests.append(request)
         return self._respond(request)
 
     @property
-    def last(self) -> httpx.Request:
+    def last(self) -> httpx2.Request:
         return self.requests[-1]
 
 
 def json_response(status: int, body: Any) -> Recorder:
-    return Recorder(lambda _request: httpx.Response(status, json=body))
+    return Recorder(lambda _request: httpx2.Response(status, json=body))
 
 
 def raw_response(status: int, content: bytes | str, content_type: str = "application/json") -> Recorder:
     return Recorder(
-        lambda _request: httpx.Response(status, content=content, headers={"content-type": content_type})
+        lambda _request: httpx2.Response(status, content=content, headers={"content-type": content_type})
     )
 
 

@@ -1,8 +1,10 @@
 """A loopback HTTP server that misbehaves on purpose, for fault-tolerance tests.
 
 The ``X-Fault`` request header, or else the first path segment, picks the fault; the rest
-of the path is a NAVAI route. ``ok`` answers correctly, so a test can send a faulty call
-and then a healthy one through the same connection pool::
+of the path is a NAVAI route. ``X-Fault-Seconds`` sets how long the slow faults (``stall``,
+``trickle``, ``slow_head``) go on before the server gives up and closes the connection
+(default `SLOW_SECONDS`). ``ok`` answers correctly, so a test can send a faulty call and
+then a healthy one through the same connection pool::
 
     with FaultServer() as server:
         client = NavaiBackendClient(f"{server.url}/ok", max_connections=1)
@@ -44,8 +46,14 @@ FAULTS = (
     "see_other",
     "multiple_choices",
     "gzip_bomb",
+    "garbage",
 )
 HUGE_BYTES = 10 * 1024 * 1024
+SLOW_SECONDS = 30.0
+"""How long ``stall``, ``trickle`` and ``slow_head`` last unless ``X-Fault-Seconds`` says otherwise."""
+TRICKLE_INTERVAL = 0.05
+"""Seconds between two bytes of ``trickle`` and ``slow_head``: well inside any read timeout."""
+GARBAGE = b"SSH-2.0-OpenSSH_9.6\r\n\x00\xff\xfe not http at all \x1b[31m\r\n\r\n"
 
 
 def _ok_body(route: str) -> bytes:
@@ -121,7 +129,9 @@ class FaultServer:
                 self.connections_accepted += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
-    def _read_request(self, conn: socket.socket, buffer: bytes) -> tuple[str, str | None, bytes] | None:
+    def _read_request(
+        self, conn: socket.socket, buffer: bytes
+    ) -> tuple[str, str | None, float, bytes] | None:
         while b"\r\n\r\n" not in buffer:
             chunk = conn.recv(65536)
             if not chunk:
@@ -131,12 +141,15 @@ class FaultServer:
         lines = head.decode("latin-1").split("\r\n")
         length = 0
         fault = None
+        seconds = SLOW_SECONDS
         for line in lines[1:]:
             name, _, value = line.partition(":")
             if name.strip().lower() == "content-length":
                 length = int(value.strip())
             if name.strip().lower() == "x-fault":
                 fault = value.strip()
+            if name.strip().lower() == "x-fault-seconds":
+                seconds = float(value.strip())
         while len(rest) < length:
             chunk = conn.recv(65536)
             if not chunk:
@@ -145,7 +158,7 @@ class FaultServer:
         path = lines[0].split(" ")[1]
         self.requests.append(f"{lines[0].split(' ')[0]} {path}")
         self.heads.append(lines[1:])
-        return path, fault, rest[length:]
+        return path, fault, seconds, rest[length:]
 
     def _serve(self, conn: socket.socket) -> None:
         buffer = b""
@@ -154,10 +167,10 @@ class FaultServer:
                 request = self._read_request(conn, buffer)
                 if request is None:
                     return
-                path, header_fault, buffer = request
+                path, header_fault, seconds, buffer = request
                 self.requests_served += 1
                 fault, _, route = path.lstrip("/").partition("/")
-                if not self._respond(conn, header_fault or fault, "/" + route):
+                if not self._respond(conn, header_fault or fault, "/" + route, seconds):
                     return
         except OSError:
             return
@@ -166,7 +179,7 @@ class FaultServer:
             with self._lock:
                 self.connections_ended += 1
 
-    def _respond(self, conn: socket.socket, fault: str, route: str) -> bool:
+    def _respond(self, conn: socket.socket, fault: str, route: str, seconds: float = SLOW_SECONDS) -> bool:
         """Answer one request; False when the connection must end."""
         body = _ok_body(route)
         if fault == "ok":
@@ -185,14 +198,18 @@ class FaultServer:
             conn.shutdown(socket.SHUT_WR)
             return False
         if fault == "stall":
-            self._stop.wait(30)
+            self._stop.wait(seconds)
             return False
-        if fault == "trickle":
+        if fault == "trickle":  # a byte at a time, each well inside the read timeout; never complete
             conn.sendall(_head("200 OK", 100_000))
-            for _ in range(600):
-                if self._stop.wait(0.05):
+            for _ in range(round(seconds / TRICKLE_INTERVAL)):
+                if self._stop.wait(TRICKLE_INTERVAL):
                     break
                 conn.sendall(b" ")
+            return False
+        if fault == "garbage":  # not HTTP at all
+            conn.sendall(GARBAGE)
+            conn.shutdown(socket.SHUT_WR)
             return False
         if fault == "huge":
             padding = b" " * (HUGE_BYTES - len(body))
@@ -259,9 +276,13 @@ class FaultServer:
             packed = gzip_bomb()
             conn.sendall(_head("200 OK", len(packed), extra="Content-Encoding: gzip\r\n") + packed)
             return True
-        if fault == "slow_head":
-            for byte in _head("200 OK", len(body)):
-                if self._stop.wait(0.05):
+        if fault == "slow_head":  # a head padded to last ``seconds`` at a byte a time; then no body
+            head = _head("200 OK", len(body))
+            padding = round(seconds / TRICKLE_INTERVAL) - len(head) - len("X-Padding: \r\n")
+            if padding > 0:
+                head = _head("200 OK", len(body), extra=f"X-Padding: {'a' * padding}\r\n")
+            for byte in head:
+                if self._stop.wait(TRICKLE_INTERVAL):
                     break
                 conn.sendall(bytes([byte]))
             return False

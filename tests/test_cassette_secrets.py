@@ -4,7 +4,7 @@ The scanner (`recording.find_secrets`) looks for OpenAI-style keys (``sk-...``),
 client secrets (``ek_...``) other than the placeholder, credential headers and an
 ``apiKey`` that is not ``REDACTED``. The scrubber is proven end to end: a synthetic
 interaction carrying each kind of secret is recorded through the real vcrpy configuration
-(sync and async httpx clients), and what lands on disk must be clean and still replay.
+(sync and async httpx2 clients), and what lands on disk must be clean and still replay.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import json
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 import vcr.request
 import yaml
@@ -128,8 +128,8 @@ def test_the_scanner_accepts_the_placeholders() -> None:
     assert find_secrets(text) == []
 
 
-def _synthetic_backend(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(
+def _synthetic_backend(request: httpx2.Request) -> httpx2.Response:
+    return httpx2.Response(
         200,
         headers=[
             ("Set-Cookie", SET_COOKIE),
@@ -150,17 +150,17 @@ SECRET_HEADERS = {
 }
 
 
-def _send(kind: str, base_url: str, api_key: str) -> httpx.Response:
+def _send(kind: str, base_url: str, api_key: str) -> httpx2.Response:
     url = f"{base_url}/byok/navai/realtime/client-secret"
     body = {"apiKey": api_key, "model": "gpt-realtime", "instructions": f"never say {STRAY_KEY}"}
     params = {"token": QUERY_TOKEN, "mode": "x"}
-    transport = httpx.MockTransport(_synthetic_backend)
+    transport = httpx2.MockTransport(_synthetic_backend)
     if kind == "sync":
-        with httpx.Client(transport=transport) as client:
+        with httpx2.Client(transport=transport) as client:
             return client.post(url, json=body, headers=SECRET_HEADERS, params=params)
 
-    async def main() -> httpx.Response:
-        async with httpx.AsyncClient(transport=transport) as client:
+    async def main() -> httpx2.Response:
+        async with httpx2.AsyncClient(transport=transport) as client:
             return await client.post(url, json=body, headers=SECRET_HEADERS, params=params)
 
     return asyncio.run(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 import yaml
 from recording import (
@@ -73,7 +73,7 @@ def test_a_missing_cassette_fails(tmp_path: Path) -> None:
     replay = make_vcr("none", cassette_dir=tmp_path)
     with (
         replay.use_cassette("missing.yaml"),
-        httpx.Client() as client,
+        httpx2.Client() as client,
         pytest.raises(CannotOverwriteExistingCassetteException),
     ):
         client.get(f"{REPLAY_URL}/navai/functions")

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import backend_harness
-import httpx
+import httpx2
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -94,11 +94,11 @@ def test_backend_conforms_to_openapi(case: schemathesis.Case, live_backend: back
 # -- answers generated data does not reach ----------------------------------------------
 
 
-def _json(body: Any) -> Callable[[httpx.Client, str], httpx.Response]:
+def _json(body: Any) -> Callable[[httpx2.Client, str], httpx2.Response]:
     return lambda client, path: client.post(path, json=body)
 
 
-def _raw(content: bytes, **headers: str) -> Callable[[httpx.Client, str], httpx.Response]:
+def _raw(content: bytes, **headers: str) -> Callable[[httpx2.Client, str], httpx2.Response]:
     return lambda client, path: client.post(path, content=content, headers=headers)
 
 
@@ -106,7 +106,7 @@ _LATIN1 = {"content-type": "application/json; charset=latin1"}
 _ZSTD = {"content-type": "application/json", "content-encoding": "zstd"}
 _BIG = {"function_name": "echo", "payload": {"value": "x" * 120_000}}
 
-DOCUMENTED_ANSWERS: list[tuple[str, str, str, Callable[[httpx.Client, str], httpx.Response], int]] = [
+DOCUMENTED_ANSWERS: list[tuple[str, str, str, Callable[[httpx2.Client, str], httpx2.Response], int]] = [
     ("list", FUNCTIONS, "/navai/functions", lambda client, path: client.get(path), 200),
     *(
         (f"result-{name}", EXECUTE, "/navai/functions/execute", _json({"function_name": name}), 200)
@@ -176,7 +176,7 @@ DOCUMENTED_ANSWERS: list[tuple[str, str, str, Callable[[httpx.Client, str], http
 def test_documented_answers_conform(
     operation: str,
     path: str,
-    send: Callable[[httpx.Client, str], httpx.Response],
+    send: Callable[[httpx2.Client, str], httpx2.Response],
     status: int,
     live_backend: backend_harness.Backend,
 ) -> None:
@@ -185,7 +185,7 @@ def test_documented_answers_conform(
     The ``/byok`` route is validated against the client-secret operation: it is the same
     handler mounted under another path (tests/backend/server.mjs).
     """
-    with httpx.Client(base_url=live_backend.url, timeout=10, trust_env=False) as client:
+    with httpx2.Client(base_url=live_backend.url, timeout=10, trust_env=False) as client:
         response = send(client, path)
     assert response.status_code == status, response.text[:300]
     OPERATIONS[operation].Case().validate_response(response, checks=RESPONSE_CHECKS)
@@ -199,7 +199,7 @@ def test_documented_answers_conform(
 )
 def test_undeclared_methods_get_express_404_page(path: str, live_backend: backend_harness.Backend) -> None:
     declared = {operation.method.upper() for operation in OPERATIONS.values() if operation.path == path}
-    with httpx.Client(base_url=live_backend.url, timeout=10, trust_env=False) as client:
+    with httpx2.Client(base_url=live_backend.url, timeout=10, trust_env=False) as client:
         for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - declared):
             response = client.request(method, path)
             assert response.status_code == 404, (method, response.status_code)
@@ -222,7 +222,7 @@ def test_undeclared_methods_get_express_404_page(path: str, live_backend: backen
 def test_the_backend_does_not_validate_request_types(
     body: Any, status: int, answer: dict[str, str] | None, live_backend: backend_harness.Backend
 ) -> None:
-    with httpx.Client(base_url=live_backend.url, timeout=10, trust_env=False) as client:
+    with httpx2.Client(base_url=live_backend.url, timeout=10, trust_env=False) as client:
         response = client.post("/navai/realtime/client-secret", json=body)
     assert response.status_code == status, response.text
     if answer is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import httpx
+import httpx2
 import pytest
 from conftest import Driver, Recorder, json_response, raw_response
 
@@ -118,7 +118,7 @@ def test_list_functions_http_error_becomes_a_warning(make_driver: Callable[..., 
     client = make_driver(json_response(status, {"items": [{"name": "ignored"}], "warnings": []}))
     result = client.list_functions()
     assert result == navai.BackendFunctionsResult(
-        functions=[], warnings=[f"[navai] Failed to load backend functions ({status})."]
+        functions=[], warnings=[f"[navai] Failed to load backend functions ({status})."], failed=True
     )
 
 
@@ -133,8 +133,8 @@ def test_list_functions_parse_error_becomes_a_warning(
 
 
 def test_list_functions_network_failure_becomes_a_warning(make_driver: Callable[..., Driver]) -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("connection refused", request=request)
 
     client = make_driver(refuse)
     result = client.list_functions()
@@ -146,8 +146,8 @@ def test_list_functions_network_failure_becomes_a_warning(make_driver: Callable[
 
 
 def test_list_functions_timeout_becomes_a_warning(make_driver: Callable[..., Driver]) -> None:
-    def stall(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("timed out", request=request)
+    def stall(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ReadTimeout("timed out", request=request)
 
     client = make_driver(stall)
     (warning,) = client.list_functions().warnings
@@ -288,11 +288,11 @@ def test_execute_detailed(make_driver: Callable[..., Driver]) -> None:
 @pytest.mark.parametrize(
     ("exc", "error_type"),
     [
-        (httpx.ConnectError("refused"), navai.NavaiConnectionError),
-        (httpx.ConnectTimeout("slow connect"), navai.NavaiTimeoutError),
-        (httpx.ReadTimeout("slow read"), navai.NavaiTimeoutError),
-        (httpx.RemoteProtocolError("peer closed"), navai.NavaiConnectionError),
-        (httpx.ReadError("reset"), navai.NavaiConnectionError),
+        (httpx2.ConnectError("refused"), navai.NavaiConnectionError),
+        (httpx2.ConnectTimeout("slow connect"), navai.NavaiTimeoutError),
+        (httpx2.ReadTimeout("slow read"), navai.NavaiTimeoutError),
+        (httpx2.RemoteProtocolError("peer closed"), navai.NavaiConnectionError),
+        (httpx2.ReadError("reset"), navai.NavaiConnectionError),
         (RuntimeError("handler bug"), navai.NavaiConnectionError),
     ],
 )
@@ -300,7 +300,7 @@ def test_execute_detailed(make_driver: Callable[..., Driver]) -> None:
 def test_transport_errors_are_navai_errors(
     make_driver: Callable[..., Driver], exc: Exception, error_type: type[navai.NavaiError], method: str
 ) -> None:
-    def fail(request: httpx.Request) -> httpx.Response:
+    def fail(request: httpx2.Request) -> httpx2.Response:
         raise exc
 
     client = make_driver(fail)
@@ -312,19 +312,26 @@ def test_transport_errors_are_navai_errors(
     assert info.value.url in str(info.value)
 
 
-def test_an_unreadable_error_body_gives_http_status(make_driver: Callable[..., Driver]) -> None:
-    class Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
+def test_an_error_body_cut_off_mid_read_is_a_connection_error(make_driver: Callable[..., Driver]) -> None:
+    """As in the TypeScript client, whose ``response.text()`` rejects: the status alone is not an answer."""
+
+    class Broken(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         def __iter__(self):  # type: ignore[no-untyped-def]
             yield b"partial"
-            raise httpx.ReadError("connection reset")
+            raise httpx2.ReadError("connection reset")
 
         async def __aiter__(self):  # type: ignore[no-untyped-def]
             yield b"partial"
-            raise httpx.ReadError("connection reset")
+            raise httpx2.ReadError("connection reset")
 
-    client = make_driver(Recorder(lambda _r: httpx.Response(500, stream=Broken())))
-    with pytest.raises(navai.NavaiHTTPError) as info:
+    client = make_driver(Recorder(lambda _r: httpx2.Response(500, stream=Broken())))
+    with pytest.raises(navai.NavaiConnectionError, match=r"^Request failed: POST .*: connection reset$"):
         client.execute_function("a")
-    assert str(info.value) == "HTTP 500"
-    with pytest.raises(navai.NavaiHTTPError, match=r"^HTTP 500$"):
+    with pytest.raises(navai.NavaiConnectionError, match="connection reset"):
         client.create_client_secret()
+    listing = client.list_functions()
+    assert listing.failed
+    assert listing.warnings == [
+        "[navai] Failed to load backend functions: Request failed: GET "
+        "http://localhost:3000/navai/functions: connection reset"
+    ]

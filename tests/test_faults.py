@@ -1,4 +1,4 @@
-"""Fault tolerance over real sockets, for both engines (the fast path and a caller's httpx client).
+"""Fault tolerance over real sockets, for both engines (the fast path and a caller's httpx2 client).
 
 Every fault ends in the right NavaiError (or warning) within the timeout, and then a healthy
 call goes through the same one-connection pool: nothing leaked, nothing poisoned.
@@ -12,13 +12,13 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from fault_server import FaultServer
 
 import navai
 
-TIMEOUT = httpx.Timeout(0.5, connect=0.5)
+TIMEOUT = httpx2.Timeout(0.5, connect=0.5)
 HANG_BOUND = 5.0  # seconds: the 1 s budget (connect + read) plus generous slack on a busy machine
 
 FAILED = "[navai] Failed to load backend functions: "
@@ -36,7 +36,7 @@ EXPECTED: dict[str, tuple[str | None, type[navai.NavaiError] | None]] = {
     "bad_chunked": (FAILED + "Request failed: ", navai.NavaiConnectionError),
 }
 METHODS = ["list_functions", "create_client_secret", "execute_function"]
-ENGINES = ["fast", "httpx"]
+ENGINES = ["fast", "httpx2"]
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +60,9 @@ def client_options(fault: str, engine: str, is_async: bool) -> dict[str, Any]:
         "max_response_bytes": 1_000_000 if fault == "huge_over_limit" else None,
         "max_connections": 1,
     }
-    if engine == "httpx":
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        options["http_client"] = httpx.AsyncClient(limits=limits) if is_async else httpx.Client(limits=limits)
+    if engine == "httpx2":
+        limits = httpx2.Limits(max_connections=1, max_keepalive_connections=1)
+        options["http_client"] = httpx2.AsyncClient(limits=limits) if is_async else httpx2.Client(limits=limits)
     return options
 
 
@@ -120,7 +120,7 @@ def test_sync_fault(server: FaultServer, refused_url: str, fault: str, method: s
                 assert client.execute_function("echo") == "pong", (
                     "the pool still serves calls after the fault"
                 )
-    if engine == "httpx":
+    if engine == "httpx2":
         options["http_client"].close()
 
 
@@ -141,7 +141,7 @@ def test_async_fault(server: FaultServer, refused_url: str, fault: str, method: 
             if fault != "refused":
                 for _ in range(2):
                     assert await client.execute_function("echo") == "pong"
-        if engine == "httpx":
+        if engine == "httpx2":
             await options["http_client"].aclose()
 
     asyncio.run(main())
@@ -162,7 +162,7 @@ def test_cancellation_is_not_swallowed(server: FaultServer, engine: str) -> None
             with pytest.raises(asyncio.CancelledError):
                 await task
             assert await client.execute_function("echo") == "pong"
-        if engine == "httpx":
+        if engine == "httpx2":
             await options["http_client"].aclose()
 
     asyncio.run(main())

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -106,17 +106,17 @@ def check(outcomes: list[Any]) -> None:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(status=statuses, body=bodies, headers=headers)
 def test_only_navai_errors_escape(status: int, body: bytes, headers: dict[str, str]) -> None:
-    def respond(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, content=body, headers=headers)
+    def respond(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, content=body, headers=headers)
 
-    transport = httpx.MockTransport(respond)
+    transport = httpx2.MockTransport(respond)
     with navai.NavaiBackendClient(
-        env={}, http_client=httpx.Client(transport=transport), max_retries=0
+        env={}, http_client=httpx2.Client(transport=transport), max_retries=0
     ) as client:
         check(call_all(client))
 
     async def run_async() -> list[Any]:
-        async with httpx.AsyncClient(transport=transport) as http:
+        async with httpx2.AsyncClient(transport=transport) as http:
             return await acall_all(navai.AsyncNavaiBackendClient(env={}, http_client=http, max_retries=0))
 
     check(asyncio.run(run_async()))
@@ -124,15 +124,15 @@ def test_only_navai_errors_escape(status: int, body: bytes, headers: dict[str, s
 
 failures = st.sampled_from(
     [
-        httpx.ConnectError("x"),
-        httpx.ReadTimeout("x"),
-        httpx.WriteTimeout("x"),
-        httpx.PoolTimeout("x"),
-        httpx.RemoteProtocolError("x"),
-        httpx.DecodingError("x"),
-        httpx.TooManyRedirects("x"),
-        httpx.UnsupportedProtocol("x"),
-        httpx.InvalidURL("x"),
+        httpx2.ConnectError("x"),
+        httpx2.ReadTimeout("x"),
+        httpx2.WriteTimeout("x"),
+        httpx2.PoolTimeout("x"),
+        httpx2.RemoteProtocolError("x"),
+        httpx2.DecodingError("x"),
+        httpx2.TooManyRedirects("x"),
+        httpx2.UnsupportedProtocol("x"),
+        httpx2.InvalidURL("x"),
         OSError("x"),
         ValueError("x"),
         KeyError("x"),
@@ -144,11 +144,11 @@ failures = st.sampled_from(
 @settings(max_examples=max(50, EXAMPLES // 5), deadline=None)
 @given(exc=failures)
 def test_only_navai_errors_escape_transport_failures(exc: Exception) -> None:
-    def fail(request: httpx.Request) -> httpx.Response:
+    def fail(request: httpx2.Request) -> httpx2.Response:
         raise exc
 
     with navai.NavaiBackendClient(
-        env={}, http_client=httpx.Client(transport=httpx.MockTransport(fail))
+        env={}, http_client=httpx2.Client(transport=httpx2.MockTransport(fail))
     ) as client:
         outcomes = call_all(client)
     check(outcomes)

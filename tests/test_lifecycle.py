@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
+import httpx2
 import pytest
 
 import navai
 
 
-def ok_transport() -> httpx.MockTransport:
-    return httpx.MockTransport(lambda request: httpx.Response(200, json={"ok": True, "result": 1}))
+def ok_transport() -> httpx2.MockTransport:
+    return httpx2.MockTransport(lambda request: httpx2.Response(200, json={"ok": True, "result": 1}))
 
 
 def test_sync_client_closes_only_what_it_created() -> None:
-    with navai.NavaiBackendClient(env={}) as client:
-        owned = client._http
+    with navai.NavaiBackendClient(env={}, transport=ok_transport()) as client:
+        assert client.execute_function("f") == 1
+        owned = client._http_client
+    assert owned is not None
     assert owned.is_closed
 
-    mine = httpx.Client(transport=ok_transport())
+    mine = httpx2.Client(transport=ok_transport())
     with navai.NavaiBackendClient(env={}, http_client=mine) as client:
         assert client.execute_function("f") == 1
     assert not mine.is_closed
@@ -29,11 +31,13 @@ def test_sync_client_closes_only_what_it_created() -> None:
 
 def test_async_client_closes_only_what_it_created() -> None:
     async def main() -> None:
-        async with navai.AsyncNavaiBackendClient(env={}) as client:
-            owned = client._http
+        async with navai.AsyncNavaiBackendClient(env={}, transport=ok_transport()) as client:
+            assert await client.execute_function("f") == 1
+            owned = client._http_client
+        assert owned is not None
         assert owned.is_closed
 
-        mine = httpx.AsyncClient(transport=ok_transport())
+        mine = httpx2.AsyncClient(transport=ok_transport())
         async with navai.AsyncNavaiBackendClient(env={}, http_client=mine) as client:
             assert await client.execute_function("f") == 1
         assert not mine.is_closed

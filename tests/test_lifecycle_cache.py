@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from conftest import Driver, Recorder
 
@@ -26,15 +26,15 @@ def minting_backend(ttl: float | None, clock: Clock, fail_first: int = 0) -> Rec
     """Mints ``ek_1``, ``ek_2``, ... expiring ``ttl`` seconds after the clock's now (or never saying)."""
     count = {"n": 0, "fail": fail_first}
 
-    def respond(request: httpx.Request) -> httpx.Response:
+    def respond(request: httpx2.Request) -> httpx2.Response:
         if count["fail"]:
             count["fail"] -= 1
-            return httpx.Response(500, json={"error": "mint failed"})
+            return httpx2.Response(500, json={"error": "mint failed"})
         count["n"] += 1
         body: dict[str, Any] = {"value": f"ek_{count['n']}"}
         if ttl is not None:
             body["expires_at"] = int(clock.now + ttl)
-        return httpx.Response(200, json=body)
+        return httpx2.Response(200, json=body)
 
     return Recorder(respond)
 
@@ -136,12 +136,12 @@ def test_sync_provider_is_single_flight_across_threads() -> None:
     gate = threading.Event()
     backend = minting_backend(ttl=600, clock=clock)
 
-    def slow(request: httpx.Request) -> httpx.Response:
+    def slow(request: httpx2.Request) -> httpx2.Response:
         gate.wait(5)
         return backend(request)
 
     with navai.NavaiBackendClient(
-        env={}, http_client=httpx.Client(transport=httpx.MockTransport(slow))
+        env={}, http_client=httpx2.Client(transport=httpx2.MockTransport(slow))
     ) as client:
         provider = client.secret_provider()
         provider._clock = clock
@@ -160,12 +160,12 @@ def test_async_provider_is_single_flight_near_expiry() -> None:
     clock = Clock()
     backend = minting_backend(ttl=600, clock=clock)
 
-    async def slow(request: httpx.Request) -> httpx.Response:
+    async def slow(request: httpx2.Request) -> httpx2.Response:
         await asyncio.sleep(0.05)
         return backend(request)
 
     async def main() -> list[str]:
-        http = httpx.AsyncClient(transport=httpx.MockTransport(slow))
+        http = httpx2.AsyncClient(transport=httpx2.MockTransport(slow))
         async with navai.AsyncNavaiBackendClient(env={}, http_client=http) as client:
             provider = client.secret_provider(refresh_margin=30)
             provider._clock = clock
@@ -182,20 +182,20 @@ def test_async_provider_is_single_flight_near_expiry() -> None:
 # -- function catalog ---------------------------------------------------------------
 
 
-def listing_backend(*answers: httpx.Response | Exception) -> Recorder:
+def listing_backend(*answers: httpx2.Response | Exception) -> Recorder:
     queue = list(answers)
 
-    def respond(request: httpx.Request) -> httpx.Response:
+    def respond(request: httpx2.Request) -> httpx2.Response:
         answer = queue.pop(0) if len(queue) > 1 else queue[0]
         if isinstance(answer, Exception):
             raise answer
-        return httpx.Response(answer.status_code, content=answer.content)
+        return httpx2.Response(answer.status_code, content=answer.content)
 
     return Recorder(respond)
 
 
-def ok_listing(*names: str, warnings: tuple[str, ...] = ()) -> httpx.Response:
-    return httpx.Response(200, json={"items": [{"name": n} for n in names], "warnings": list(warnings)})
+def ok_listing(*names: str, warnings: tuple[str, ...] = ()) -> httpx2.Response:
+    return httpx2.Response(200, json={"items": [{"name": n} for n in names], "warnings": list(warnings)})
 
 
 def catalog_get(driver: Driver, catalog: Any, method: str = "get") -> navai.BackendFunctionsResult:
@@ -234,9 +234,9 @@ def test_catalog_refresh_and_invalidate(make_driver: Callable[..., Driver]) -> N
 def test_a_failed_load_is_not_cached(make_driver: Callable[..., Driver]) -> None:
     clock = Clock()
     backend = listing_backend(
-        httpx.Response(500, content=b"down"),
+        httpx2.Response(500, content=b"down"),
         ok_listing("a"),
-        httpx.Response(500, content=b"x"),
+        httpx2.Response(500, content=b"x"),
         ok_listing("b"),
     )
     client = make_driver(backend, max_retries=0)
@@ -264,12 +264,12 @@ def test_catalog_repr(make_driver: Callable[..., Driver]) -> None:
 def test_async_catalog_is_single_flight() -> None:
     backend = listing_backend(ok_listing("a"))
 
-    async def slow(request: httpx.Request) -> httpx.Response:
+    async def slow(request: httpx2.Request) -> httpx2.Response:
         await asyncio.sleep(0.05)
         return backend(request)
 
     async def main() -> list[list[str]]:
-        http = httpx.AsyncClient(transport=httpx.MockTransport(slow))
+        http = httpx2.AsyncClient(transport=httpx2.MockTransport(slow))
         catalog = navai.AsyncNavaiBackendClient(env={}, http_client=http).function_catalog()
         results = await asyncio.gather(*(catalog.get() for _ in range(50)))
         await http.aclose()

@@ -33,12 +33,14 @@ def test_input_repr_masks_the_api_key() -> None:
     assert "model='m'" in repr(value)
 
 
-def test_input_to_wire() -> None:
-    assert navai.CreateRealtimeClientSecretInput().to_wire() == {}
-    assert navai.CreateRealtimeClientSecretInput(voice_tone="calm", api_key="k").to_wire() == {
-        "voiceTone": "calm",
-        "apiKey": "k",
-    }
+def test_input_goes_on_the_wire_through_the_generated_model() -> None:
+    from navai import _core
+
+    def body(**fields: str) -> object:
+        return _core.client_secret_operation("http://x/s", None, fields).body.to_dict()
+
+    assert body() == {}
+    assert body(voice_tone="calm", api_key="k") == {"voiceTone": "calm", "apiKey": "k"}
 
 
 def test_expires_in() -> None:

@@ -1,11 +1,11 @@
-"""How the fast paths follow redirects (navai._core.follow_redirect): as httpx follows them.
+"""How the fast paths follow redirects (navai._core.follow_redirect): as httpx2 follows them.
 
 The real-socket cases (a 303 after a POST, a 300 that is an answer) are in test_fast_path.py.
 """
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 import navai
@@ -15,8 +15,8 @@ TOKEN = "Bearer tok-7c1d"
 
 
 def options() -> Options:
-    headers = httpx.Headers({"Authorization": TOKEN, "Content-Type": "application/json", "Host": "api.test"})
-    return Options(headers, httpx.Timeout(5.0), 0, None)
+    headers = httpx2.Headers({"Authorization": TOKEN, "Content-Type": "application/json", "Host": "api.test"})
+    return Options(headers, httpx2.Timeout(5.0), 0, None)
 
 
 def redirected(status: int, location: str, method: str = "POST", url: str = "http://api.test/run") -> Outcome:
@@ -44,9 +44,9 @@ def test_methods_and_bodies_follow_httpx(
     call, _ = follow
     assert (call.method, call.url) == (next_method, "http://api.test/next")
     assert (call.content is not None) is keeps_body
-    request = httpx.Request(method, "http://api.test/run", content=b"{}" if method == "POST" else None)
-    expected = httpx.Client()._build_redirect_request(
-        request, httpx.Response(status, headers={"Location": "/next"})
+    request = httpx2.Request(method, "http://api.test/run", content=b"{}" if method == "POST" else None)
+    expected = httpx2.Client()._build_redirect_request(
+        request, httpx2.Response(status, headers={"Location": "/next"})
     )
     assert (expected.method, str(expected.url)) == (call.method, call.url)
 
@@ -70,7 +70,7 @@ def test_the_same_origin_keeps_every_header() -> None:
     [
         ("http://elsewhere.test/run", False),
         ("http://api.test:8080/run", False),
-        ("https://api.test/run", True),  # the same host moving to https, as httpx allows
+        ("https://api.test/run", True),  # the same host moving to https, as httpx2 allows
         ("https://api.test:8443/run", False),
     ],
 )

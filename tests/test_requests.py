@@ -6,7 +6,7 @@ import json
 import math
 from collections.abc import Callable
 
-import httpx
+import httpx2
 import pytest
 from conftest import Driver, json_response
 
@@ -33,7 +33,7 @@ ALL_WIRE = {
 }
 
 
-def body_of(request: httpx.Request) -> object:
+def body_of(request: httpx2.Request) -> object:
     return json.loads(request.content)
 
 
@@ -181,10 +181,10 @@ def test_list_functions_is_a_plain_get(make_driver: Callable[..., Driver]) -> No
 
 
 def test_custom_headers_are_sent_on_every_call(make_driver: Callable[..., Driver]) -> None:
-    def respond(request: httpx.Request) -> httpx.Response:
+    def respond(request: httpx2.Request) -> httpx2.Response:
         if request.method == "GET":
-            return httpx.Response(200, json={"items": [], "warnings": []})
-        return httpx.Response(200, json={"ok": True, "value": "ek_x"})
+            return httpx2.Response(200, json={"items": [], "warnings": []})
+        return httpx2.Response(200, json={"ok": True, "value": "ek_x"})
 
     recorder = json_response(200, {})
     recorder._respond = respond
@@ -205,14 +205,14 @@ def test_invalid_timeout_is_rejected(make_driver: Callable[..., Driver], timeout
 @pytest.mark.parametrize(
     ("timeout", "expected"),
     [
-        (2.5, httpx.Timeout(2.5)),
-        (7, httpx.Timeout(7)),
-        (None, httpx.Timeout(None)),
-        (httpx.Timeout(1.0, connect=0.5), httpx.Timeout(1.0, connect=0.5)),
+        (2.5, httpx2.Timeout(2.5)),
+        (7, httpx2.Timeout(7)),
+        (None, httpx2.Timeout(None)),
+        (httpx2.Timeout(1.0, connect=0.5), httpx2.Timeout(1.0, connect=0.5)),
     ],
 )
 def test_timeout_is_applied_to_requests(
-    make_driver: Callable[..., Driver], timeout: object, expected: httpx.Timeout
+    make_driver: Callable[..., Driver], timeout: object, expected: httpx2.Timeout
 ) -> None:
     recorder = json_response(200, {"ok": True, "result": 1})
     client = make_driver(recorder, timeout=timeout)
@@ -223,13 +223,14 @@ def test_timeout_is_applied_to_requests(
 
 def test_default_timeout(make_driver: Callable[..., Driver]) -> None:
     client = make_driver()
-    assert client.timeout == httpx.Timeout(30.0, connect=5.0) == navai.DEFAULT_TIMEOUT
+    assert client.timeout == httpx2.Timeout(30.0, connect=5.0) == navai.DEFAULT_TIMEOUT
 
 
-def test_caller_headers_replace_defaults_whatever_their_case() -> None:
-    client = navai.NavaiBackendClient(env={}, headers={"user-agent": "kiosk/2", "X-WP-Nonce": "n"})
-    wire = client._post_options.wire_headers
-    assert [(k, v) for k, v in wire.items() if k.lower() == "user-agent"] == [("user-agent", "kiosk/2")]
-    assert wire["X-WP-Nonce"] == "n", "the caller's spelling is kept on the wire"
-    assert wire["Content-Type"] == "application/json"
-    client.close()
+def test_caller_headers_replace_defaults_whatever_their_case(make_driver: Callable[..., Driver]) -> None:
+    recorder = json_response(200, {"ok": True, "result": 1})
+    client = make_driver(recorder, headers={"user-agent": "kiosk/2", "X-WP-Nonce": "n"})
+    client.execute_function("f")
+    wire = [(k.decode(), v.decode()) for k, v in recorder.last.headers.raw]
+    assert [(k, v) for k, v in wire if k.lower() == "user-agent"] == [("user-agent", "kiosk/2")]
+    assert ("X-WP-Nonce", "n") in wire, "the caller's spelling is kept on the wire"
+    assert [v for k, v in wire if k.lower() == "content-type"] == ["application/json"]

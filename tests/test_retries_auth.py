@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 
-import httpx
+import httpx2
 import pytest
 from conftest import Driver, Recorder
 
@@ -19,12 +19,12 @@ def sequence(*answers: int | Exception) -> Recorder:
     """Answers with these statuses (or raises these errors) in turn; the last one repeats."""
     queue = list(answers)
 
-    def respond(request: httpx.Request) -> httpx.Response:
+    def respond(request: httpx2.Request) -> httpx2.Response:
         answer = queue.pop(0) if len(queue) > 1 else queue[0]
         if isinstance(answer, Exception):
             raise answer
         body = LISTING if request.method == "GET" else {"ok": True, "result": "done", "value": "ek_x"}
-        return httpx.Response(answer, json=body if answer == 200 else {"error": f"status {answer}"})
+        return httpx2.Response(answer, json=body if answer == 200 else {"error": f"status {answer}"})
 
     return Recorder(respond)
 
@@ -38,7 +38,7 @@ def test_list_functions_retries_gateway_errors(make_driver: Callable[..., Driver
 
 
 def test_list_functions_retries_connect_errors(make_driver: Callable[..., Driver]) -> None:
-    backend = sequence(httpx.ConnectError("refused"), httpx.ConnectTimeout("slow"), 200)
+    backend = sequence(httpx2.ConnectError("refused"), httpx2.ConnectTimeout("slow"), 200)
     client = make_driver(backend)
     assert client.list_functions().names() == ["f"]
     assert len(backend.requests) == 3
@@ -52,7 +52,7 @@ def test_retries_are_bounded(make_driver: Callable[..., Driver]) -> None:
     assert client.max_retries == 4
 
 
-@pytest.mark.parametrize("answer", [500, 429, 404, httpx.ReadTimeout("slow"), httpx.ReadError("reset")])
+@pytest.mark.parametrize("answer", [500, 429, 404, httpx2.ReadTimeout("slow"), httpx2.ReadError("reset")])
 def test_other_failures_are_not_retried(make_driver: Callable[..., Driver], answer: int | Exception) -> None:
     backend = sequence(answer, 200)
     client = make_driver(backend)
@@ -68,7 +68,7 @@ def test_posts_are_never_retried_by_default(make_driver: Callable[..., Driver], 
     with pytest.raises(navai.NavaiHTTPError):
         getattr(client, method)(*args)
     assert len(backend.requests) == 1
-    connect = sequence(httpx.ConnectError("refused"), 200)
+    connect = sequence(httpx2.ConnectError("refused"), 200)
     client = make_driver(connect, max_retries=5)
     with pytest.raises(navai.NavaiConnectionError):
         getattr(client, method)(*args)
@@ -76,7 +76,7 @@ def test_posts_are_never_retried_by_default(make_driver: Callable[..., Driver], 
 
 
 def test_posts_retry_when_the_call_opts_in(make_driver: Callable[..., Driver]) -> None:
-    backend = sequence(503, httpx.ConnectError("refused"), 200)
+    backend = sequence(503, httpx2.ConnectError("refused"), 200)
     client = make_driver(backend)
     assert client.execute_function("f", max_retries=2) == "done"
     assert len(backend.requests) == 3
@@ -109,7 +109,7 @@ def seeded() -> Iterator[None]:
 
 @pytest.mark.usefixtures("seeded")
 def test_backoff_is_exponential_with_jitter_and_capped() -> None:
-    options = _core.Options(httpx.Headers(), httpx.Timeout(1.0), max_retries=10, max_response_bytes=None)
+    options = _core.Options(httpx2.Headers(), httpx2.Timeout(1.0), max_retries=10, max_response_bytes=None)
     call = _core.Call("GET", "http://x/")
     outcome = _core.Outcome(call, 503, b"")
     for attempt in range(10):
@@ -123,7 +123,7 @@ def test_backoff_is_exponential_with_jitter_and_capped() -> None:
 @pytest.mark.usefixtures("seeded")
 def test_documented_backoff_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()  # conftest shortens the base delay for speed; this test checks the real one
-    options = _core.Options(httpx.Headers(), httpx.Timeout(1.0), max_retries=6, max_response_bytes=None)
+    options = _core.Options(httpx2.Headers(), httpx2.Timeout(1.0), max_retries=6, max_response_bytes=None)
     outcome = _core.Outcome(_core.Call("GET", "http://x/"), 502, b"")
     for attempt, nominal in enumerate([0.25, 0.5, 1.0, 2.0, 4.0, 4.0]):
         delay = _core.retry_delay(attempt, options, outcome, None)
@@ -138,15 +138,15 @@ def test_per_call_timeout_overrides_the_client(make_driver: Callable[..., Driver
     backend = sequence(200)
     client = make_driver(backend, timeout=10)
     client.execute_function("f", timeout=1.5)
-    client.list_functions(timeout=httpx.Timeout(2.0, connect=0.5))
+    client.list_functions(timeout=httpx2.Timeout(2.0, connect=0.5))
     client.create_client_secret(timeout=None)
     client.execute_function("f")
     timeouts = [r.extensions["timeout"] for r in backend.requests]
     assert timeouts == [
-        httpx.Timeout(1.5).as_dict(),
-        httpx.Timeout(2.0, connect=0.5).as_dict(),
-        httpx.Timeout(None).as_dict(),
-        httpx.Timeout(10).as_dict(),
+        httpx2.Timeout(1.5).as_dict(),
+        httpx2.Timeout(2.0, connect=0.5).as_dict(),
+        httpx2.Timeout(None).as_dict(),
+        httpx2.Timeout(10).as_dict(),
     ]
 
 
@@ -175,8 +175,8 @@ def test_user_agent(make_driver: Callable[..., Driver]) -> None:
 
 
 def test_bearer_auth_from_any_httpx_auth(make_driver: Callable[..., Driver]) -> None:
-    class Bearer(httpx.Auth):
-        def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    class Bearer(httpx2.Auth):
+        def auth_flow(self, request: httpx2.Request):  # type: ignore[no-untyped-def]
             request.headers["Authorization"] = "Bearer tok-123"
             yield request
 
@@ -191,22 +191,22 @@ def test_bearer_auth_from_any_httpx_auth(make_driver: Callable[..., Driver]) -> 
 def test_basic_auth_tuple(make_driver: Callable[..., Driver]) -> None:
     backend = sequence(200)
     make_driver(backend, auth=("user", "pass")).execute_function("f")
-    assert backend.last.headers["authorization"] == httpx.BasicAuth("user", "pass")._auth_header
+    assert backend.last.headers["authorization"] == httpx2.BasicAuth("user", "pass")._auth_header
 
 
 def test_http_client_auth_is_kept_when_none_given(kind: str) -> None:
     backend = sequence(200)
-    transport = httpx.MockTransport(backend)
+    transport = httpx2.MockTransport(backend)
     if kind == "sync":
         with navai.NavaiBackendClient(
-            env={}, http_client=httpx.Client(transport=transport, auth=("u", "p"))
+            env={}, http_client=httpx2.Client(transport=transport, auth=("u", "p"))
         ) as client:
             client.list_functions()
     else:
         import asyncio
 
         async def main() -> None:
-            http = httpx.AsyncClient(transport=transport, auth=("u", "p"))
+            http = httpx2.AsyncClient(transport=transport, auth=("u", "p"))
             await navai.AsyncNavaiBackendClient(env={}, http_client=http).list_functions()
             await http.aclose()
 

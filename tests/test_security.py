@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Callable
 
 import backend_harness
-import httpx
+import httpx2
 import pytest
 from conftest import Driver, Recorder, json_response
 
@@ -33,7 +33,7 @@ def everything_visible(*objects: object) -> str:
 def test_no_secret_reaches_logs_reprs_or_errors(
     live_backend: backend_harness.Backend, caplog: pytest.LogCaptureFixture, kind_: str
 ) -> None:
-    """Against the real backend, with DEBUG logging on for every logger (navai, httpx, httpcore)."""
+    """Against the real backend, with DEBUG logging on for every logger (navai, httpx2, httpcore)."""
     api_key = live_backend.openai_key
     wrong_key = "sk-test-wrongwrongwrong0000"
     caplog.set_level(logging.DEBUG)
@@ -143,7 +143,7 @@ def test_logging_goes_through_the_navai_logger(
     make_driver: Callable[..., Driver], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="navai")
-    client = make_driver(Recorder(lambda r: httpx.Response(503)), max_retries=1)
+    client = make_driver(Recorder(lambda r: httpx2.Response(503)), max_retries=1)
     client.list_functions()
     records = [r for r in caplog.records if r.name == "navai"]
     assert any(r.levelno == logging.INFO and "Retrying GET" in r.getMessage() for r in records)

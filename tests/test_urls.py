@@ -131,7 +131,7 @@ def test_default_paths_are_the_contracts() -> None:
     assert _config.DEFAULT_FUNCTIONS_LIST_PATH == list_functions.PATH == "/navai/functions"
     assert _config.DEFAULT_FUNCTIONS_EXECUTE_PATH == execute_function.PATH == "/navai/functions/execute"
     assert (create_client_secret.METHOD, list_functions.METHOD, execute_function.METHOD) == (
-        "post",
-        "get",
-        "post",
+        "POST",
+        "GET",
+        "POST",
     )

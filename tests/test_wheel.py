@@ -11,12 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 SMOKE = """
-import httpx, navai, navai_api
+import httpx2, navai, navai_api
 from navai import create_navai_backend_client
 from navai_api.api.navai import list_functions
 LISTING = {"items": [{"name": "f"}], "warnings": []}
-transport = httpx.MockTransport(lambda r: httpx.Response(200, json=LISTING))
-client = create_navai_backend_client("http://backend.test", http_client=httpx.Client(transport=transport))
+transport = httpx2.MockTransport(lambda r: httpx2.Response(200, json=LISTING))
+client = create_navai_backend_client("http://backend.test", http_client=httpx2.Client(transport=transport))
 assert client.list_functions().functions[0].name == "f"
 assert list_functions.PATH == "/navai/functions"
 print(navai.__version__, navai.__file__)
