@@ -525,7 +525,9 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "list-unserved-path",
         "list_functions",
-        Returns(navai.BackendFunctionsResult([], ["[navai] Failed to load backend functions (404)."], failed=True)),
+        Returns(
+            navai.BackendFunctionsResult([], ["[navai] Failed to load backend functions (404)."], failed=True)
+        ),
         client_options={"functions_list_path": UNSERVED_PATH},
     ),
     Scenario(

@@ -36,6 +36,14 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(tmp_path: Path) -> None:
     assert "navai/py.typed" in names
     assert "navai_api/api/navai/execute_function.py" in names
     assert not any(name.startswith(("tests/", "generated/")) for name in names)
+    (metadata,) = (name for name in names if name.endswith(".dist-info/METADATA"))
+    requires = [
+        line.split(":", 1)[1].strip()
+        for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+    runtime = sorted(req.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip() for req in requires)
+    assert runtime == ["attrs", "httpx2"], "httpx2 and attrs, and not httpx, are what navai needs"
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -49,3 +57,12 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(tmp_path: Path) -> None:
         [str(python), "-c", SMOKE], check=True, capture_output=True, text=True, cwd=tmp_path
     ).stdout
     assert str(env_dir) in out
+    shown = subprocess.run(
+        [str(python), "-m", "pip", "show", "navai"], check=True, capture_output=True, text=True
+    ).stdout
+    (requires_line,) = (line for line in shown.splitlines() if line.startswith("Requires:"))
+    assert sorted(requires_line.removeprefix("Requires:").replace(" ", "").split(",")) == ["attrs", "httpx2"]
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=freeze"], check=True, capture_output=True, text=True
+    ).stdout.lower()
+    assert "httpx==" not in installed and "httpcore==" not in installed

@@ -1,0 +1,49 @@
+"""navai stands on httpx2: it holds no HTTP implementation of its own."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+NAVAI = Path(__file__).resolve().parent.parent / "navai"
+PROTOCOL_MODULES = {
+    "socket",
+    "ssl",
+    "selectors",
+    "http.client",
+    "h11",
+    "h2",
+    "httpcore",
+    "httpcore2",
+    "httpx",
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(NAVAI.glob("*.py")), ids=lambda p: p.name)
+def test_no_module_of_navai_speaks_a_protocol_itself(path: Path) -> None:
+    imported = _imports(path)
+    assert not {
+        name for name in imported if name in PROTOCOL_MODULES or name.split(".")[0] in PROTOCOL_MODULES
+    }
+    source = path.read_text()
+    assert (
+        "asyncio.Protocol" not in source
+        and "open_connection" not in source
+        and "create_connection" not in source
+    )
+
+
+def test_the_facade_imports_the_generated_endpoints() -> None:
+    assert "navai_api.api.navai" in _imports(NAVAI / "_core.py")
