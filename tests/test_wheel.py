@@ -65,4 +65,5 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(tmp_path: Path) -> None:
     installed = subprocess.run(
         [str(python), "-m", "pip", "list", "--format=freeze"], check=True, capture_output=True, text=True
     ).stdout.lower()
-    assert "httpx==" not in installed and "httpcore==" not in installed
+    assert "httpx==" not in installed
+    assert "httpcore==" not in installed
