@@ -12,6 +12,7 @@ means the sync and async clients cannot drift.
 from __future__ import annotations
 
 import email.utils
+import functools
 import ipaddress
 import json
 import logging
@@ -20,7 +21,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -35,7 +36,7 @@ from navai_api.models import (
     ExecuteFunctionResponse,
     FunctionsListResponse,
 )
-from navai_api.types import UNSET, Unset
+from navai_api.types import UNSET, Unset, parse_json
 from navai_api.types import Response as ApiResponse
 
 from ._exceptions import (
@@ -100,25 +101,23 @@ class Options:
     auth: Any = httpx2.USE_CLIENT_DEFAULT
 
 
-@attrs.frozen
 class Operation:
     """A call ready to send: the generated endpoint module, its body, and the URL."""
 
-    endpoint: ModuleType
-    method: str
-    url: str
-    """Where the request goes (may hold credentials; never shown)."""
-    body: Any = None
-    shown_url: str = attrs.field(init=False)
-    """The URL as errors and logs show it: without credentials."""
+    __slots__ = ("body", "endpoint", "method", "shown_url", "target", "url")
 
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "shown_url", shown_url(self.url))
+    def __init__(self, endpoint: ModuleType, method: str, url: str, body: Any = None) -> None:
+        self.endpoint = endpoint
+        self.method = method
+        self.url = url
+        """Where the request goes (may hold credentials; never shown)."""
+        self.body = body
+        self.target, self.shown_url = _target(url)
 
     def arguments(self, options: Options) -> dict[str, Any]:
         """The keyword arguments of the endpoint's ``sync_detailed`` / ``asyncio_detailed``."""
         arguments: dict[str, Any] = {
-            "path": self.url,
+            "path": self.target,
             "headers": options.headers,
             "timeout": options.timeout,
             "auth": options.auth,
@@ -129,12 +128,19 @@ class Operation:
         return arguments
 
 
+@functools.lru_cache(maxsize=64)
+def _target(url: str) -> tuple[httpx2.URL | str, str]:
+    """The URL parsed once (httpx2 takes a parsed URL as is) and as it is shown; a client has three."""
+    try:
+        parsed = httpx2.URL(url)
+    except Exception:
+        return url, url
+    return parsed, display_url(parsed)
+
+
 def shown_url(url: str) -> str:
     """``url`` without credentials, for errors, logs and reprs."""
-    try:
-        return display_url(httpx2.URL(url))
-    except Exception:
-        return url
+    return _target(url)[1]
 
 
 def max_response_bytes_extension(limit: int | None) -> dict[str, Any]:
@@ -272,16 +278,12 @@ def _ok(response: ApiResponse[Any]) -> bool:
     return 200 <= response.status_code <= 299
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
-
-
 def json_object(content: bytes) -> dict[str, Any] | None:
     """The body as a JSON object, or None when it is anything else (NaN and Infinity are not JSON)."""
     if not content:
         return None
     try:
-        value = json.loads(content, parse_constant=_reject_constant)
+        value = parse_json(content)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
