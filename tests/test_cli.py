@@ -226,3 +226,55 @@ def test_demo_runs_and_stops_its_backend(live_backend: backend_harness.Backend) 
     pid = int(re.search(r"backend pid (\d+) stopped", run.stdout).group(1))  # type: ignore[union-attr]
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def _serve_once(status: int, body: bytes) -> tuple[http.server.ThreadingHTTPServer, str]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code"),
+    [
+        # A backend with no functions whose own warning reads like navai's: a listing, not a failure.
+        (200, b'{"items": [], "warnings": ["[navai] Failed to load module x"]}', 0),
+        (500, b'{"error": "runtime failed"}', 1),
+        (200, b"<html>", 1),
+    ],
+)
+def test_functions_exit_code_follows_the_failed_flag_not_the_warning_text(
+    status: int, body: bytes, code: int
+) -> None:
+    server, url = _serve_once(status, body)
+    try:
+        run = navai_cli("functions", url=url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.returncode == code, run.stderr
+    assert "warning: [navai] Failed to" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("seconds", "connect", "read"),
+    [(None, 5.0, 30.0), (30.0, 5.0, 30.0), (120.0, 5.0, 120.0), (2.0, 2.0, 2.0)],
+)
+def test_timeout_bounds_reads_and_keeps_connecting_short(
+    seconds: float | None, connect: float, read: float
+) -> None:
+    from navai._cli import _timeout
+
+    timeout = _timeout(seconds)
+    assert (timeout.connect, timeout.read, timeout.write) == (connect, read, read)
