@@ -24,7 +24,14 @@ from ._config import (
     coerce_max_retries,
     coerce_timeout,
 )
-from ._core import Operation, Options, headers_of, max_response_bytes_extension, shown_url
+from ._core import (
+    Operation,
+    Options,
+    headers_of,
+    max_response_bytes_extension,
+    shown_url,
+    url_credentials,
+)
 from ._exceptions import NavaiInvalidRequestError
 
 HttpClientT = TypeVar("HttpClientT", httpx2.Client, httpx2.AsyncClient)
@@ -81,6 +88,8 @@ class BaseClient(Generic[HttpClientT, TransportT]):
         self._navai_headers = navai_headers
         # A client navai makes carries navai's headers itself; through a caller's, each request does.
         self._base_headers = None if http_client is None else navai_headers
+        if auth is None:
+            auth = url_credentials(self._endpoints.api_base_url)
         self._auth: Any = auth if auth is not None else httpx2.USE_CLIENT_DEFAULT
         extensions = max_response_bytes_extension(max_response_bytes)
         self._get_options = Options(

@@ -56,7 +56,7 @@ from ._models import (
     CreateRealtimeClientSecretInput,
     FunctionResult,
 )
-from ._transport import MAX_RESPONSE_BYTES_EXTENSION, display_url
+from ._transport import MAX_RESPONSE_BYTES_EXTENSION
 
 logger = logging.getLogger("navai")
 
@@ -130,12 +130,27 @@ class Operation:
 
 @functools.lru_cache(maxsize=64)
 def _target(url: str) -> tuple[httpx2.URL | str, str]:
-    """The URL parsed once (httpx2 takes a parsed URL as is) and as it is shown; a client has three."""
+    """The URL to send to, parsed once (httpx2 takes a parsed URL as is), and as it is shown.
+
+    Both leave out any ``user:password@``: the client sends those as Basic auth (see
+    `url_credentials`), so they never reach a log line, not even httpx2's.
+    """
     try:
         parsed = httpx2.URL(url)
     except Exception:
         return url, url
-    return parsed, display_url(parsed)
+    if parsed.userinfo:
+        parsed = parsed.copy_with(username=None, password=None)
+    return parsed, str(parsed)
+
+
+def url_credentials(url: str) -> httpx2.BasicAuth | None:
+    """Basic auth for a ``user:password@`` in ``url``, or None."""
+    try:
+        parsed = httpx2.URL(url)
+    except Exception:
+        return None
+    return httpx2.BasicAuth(parsed.username, parsed.password) if parsed.userinfo else None
 
 
 def shown_url(url: str) -> str:
@@ -343,7 +358,7 @@ def warn_if_key_exposed(url: str) -> None:
         return
     message = f"Sending an api_key over plain http to {parts.hostname}: use https for non-loopback backends."
     logger.warning(message)
-    warnings.warn(message, NavaiInsecureTransportWarning, stacklevel=5)
+    warnings.warn(message, NavaiInsecureTransportWarning, stacklevel=4)
 
 
 def _is_loopback(host: str) -> bool:

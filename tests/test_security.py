@@ -137,6 +137,8 @@ def test_api_key_over_plain_http_warns(
     assert ("plain http" in caplog.text) is warns
     for warning in flagged:
         assert "123456789" not in str(warning.message)
+        if not client.is_async:  # an awaited call has the event loop, not this file, as its caller
+            assert warning.filename == __file__, "the warning points at the caller's line"
 
 
 def test_logging_goes_through_the_navai_logger(
