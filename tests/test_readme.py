@@ -1,9 +1,16 @@
-"""The README's Python examples run, against the real backend, so they cannot rot."""
+"""The README's Python examples run, against the real backend, so they cannot rot.
+
+A block is a script (run as ``__main__``) or, when it defines ``test_`` functions, a pytest
+file (run by pytest in a scratch folder, twice for the vcrpy one: recording, then replaying
+with the backend out of reach).
+"""
 
 from __future__ import annotations
 
 import re
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import backend_harness
@@ -11,14 +18,19 @@ import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+SCRIPTS = [
+    i for i, block in enumerate(BLOCKS) if "\ndef test_" not in block and "\nasync def test_" not in block
+]
+TEST_FILES = [i for i in range(len(BLOCKS)) if i not in SCRIPTS]
 
 
 def test_readme_has_examples() -> None:
-    assert len(BLOCKS) >= 7
+    assert len(SCRIPTS) >= 7
+    assert len(TEST_FILES) >= 4
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("index", range(len(BLOCKS)))
+@pytest.mark.parametrize("index", SCRIPTS)
 def test_readme_example_runs(
     index: int,
     live_backend: backend_harness.Backend,
@@ -32,3 +44,34 @@ def test_readme_example_runs(
     script.write_text(source)
     runpy.run_path(str(script), run_name="__main__")
     assert capsys.readouterr().out.strip() or "assert" in source
+
+
+def _pytest(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=120,
+    )
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("index", TEST_FILES)
+def test_readme_test_file_passes(index: int, live_backend: backend_harness.Backend, tmp_path: Path) -> None:
+    source = BLOCKS[index]
+    if "use_cassette" not in source:
+        (tmp_path / "test_readme_block.py").write_text(
+            source.replace("http://localhost:3000", live_backend.url)
+        )
+        run = _pytest(tmp_path)
+        assert run.returncode == 0, run.stdout + run.stderr
+        return
+    # Record against a backend of its own, stop it, and replay with nothing listening there.
+    with backend_harness.Backend.start() as backend:
+        (tmp_path / "test_readme_block.py").write_text(source.replace("http://localhost:3000", backend.url))
+        recording = _pytest(tmp_path)
+    assert recording.returncode == 0, recording.stdout + recording.stderr
+    assert len(list((tmp_path / "cassettes").glob("*.yaml"))) == 2
+    replay = _pytest(tmp_path)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
