@@ -18,9 +18,10 @@ Failures are `NavaiTimeoutError` and `NavaiInvalidResponseError`, naming the req
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx2
@@ -33,6 +34,14 @@ MAX_RESPONSE_BYTES_EXTENSION = "navai.max_response_bytes"
 """The request extension that sets the body limit for one request (an int, or None for none)."""
 
 _NOT_SET: Any = object()
+
+
+def _on_asyncio() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # trio, through anyio
+        return False
+    return True
 
 
 def display_url(url: httpx2.URL) -> str:
@@ -93,16 +102,16 @@ class _LimitedResponse(httpx2.Response):
             yield chunk
 
 
-def _limited(response: httpx2.Response, request: httpx2.Request, limits: _Limits) -> httpx2.Response:
-    limited = _LimitedResponse(
-        response.status_code,
-        headers=response.headers,
-        stream=response.stream,
-        request=request,
-        extensions=response.extensions,
-    )
-    limited._navai_limits = limits
-    return limited
+def _limited(response: httpx2.Response, limits: _Limits) -> httpx2.Response:
+    """The transport's own response, its class narrowed to `_LimitedResponse`: nothing is copied.
+
+    A body the transport already read (a `MockTransport` answer built from bytes) is checked at once.
+    """
+    response.__class__ = _LimitedResponse
+    cast(_LimitedResponse, response)._navai_limits = limits
+    if response.is_stream_consumed:
+        limits.feed(response.content)
+    return response
 
 
 class LimitedTransport(httpx2.BaseTransport):
@@ -120,7 +129,7 @@ class LimitedTransport(httpx2.BaseTransport):
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         limits = _Limits(request, self.max_response_bytes)
-        return _limited(self.transport.handle_request(request), request, limits)
+        return _limited(self.transport.handle_request(request), limits)
 
     def close(self) -> None:
         self.transport.close()
@@ -144,12 +153,21 @@ class AsyncLimitedTransport(httpx2.AsyncBaseTransport):
         remaining = limits.remaining()
         if remaining is None:
             response = await self.transport.handle_async_request(request)
+        elif _on_asyncio():
+            deadline = asyncio.timeout(remaining)  # asyncio's own: a third of anyio's cost per call
+            try:
+                async with deadline:
+                    response = await self.transport.handle_async_request(request)
+            except TimeoutError:
+                if deadline.expired():
+                    raise limits.out_of_time("response head still arriving") from None
+                raise
         else:
             with anyio.move_on_after(remaining) as scope:
                 response = await self.transport.handle_async_request(request)
             if scope.cancelled_caught:
                 raise limits.out_of_time("response head still arriving")
-        return _limited(response, request, limits)
+        return _limited(response, limits)
 
     async def aclose(self) -> None:
         await self.transport.aclose()
