@@ -49,13 +49,13 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	@touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)  ## Throughput vs the TypeScript client on a loopback backend (~4 min): bench/results.json, bench/throughput.png
+bench: $(BENCH_STAMP)  ## Throughput: navai vs raw httpx2 and the TypeScript client on a loopback backend (< 5 min): bench/results.json, bench/throughput.png
 	$(BIN)/python bench/run.py
 
 bench-smoke: $(BENCH_STAMP)  ## The same benchmark with tiny counts (CI, < 1 min); writes build/bench-smoke/
 	$(BIN)/python bench/run.py --smoke --out build/bench-smoke
 
-bench-profile: $(BENCH_STAMP)  ## Profile navai against the loopback backend: bench/profile-sync.txt, bench/profile-async.txt
+bench-profile: $(BENCH_STAMP)  ## Where navai's own time goes over raw httpx2 (~1 min): bench/profile-sync.txt, profile-async.txt, profile-async-aiohttp.txt
 	$(BIN)/python bench/profile.py
 
 clean:

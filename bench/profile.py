@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import importlib.util
 import io
 import platform
@@ -96,7 +97,8 @@ def _category(file_path: str | None, identifier: str, parent: str) -> str:
 def _load_worker() -> ModuleType:
     """bench/worker.py, the benchmark's contenders (bench/ is off sys.path, see above)."""
     spec = importlib.util.spec_from_file_location("navai_bench_worker", BENCH_DIR / "worker.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -113,6 +115,7 @@ class Profile:
     tool: str
     calls: int
     wall: float
+    cpu: float | None
     categories: dict[str, float] = field(default_factory=lambda: collections.defaultdict(float))
     # "function  (file:line)  [category]" -> self seconds (incl. the C functions it calls directly)
     functions: dict[str, float] = field(default_factory=lambda: collections.defaultdict(float))
@@ -150,19 +153,18 @@ def _walk(frame: Any, parent: Any, parent_category: str, py_owner: Any, on_stack
         _walk(child, owner, category, py_owner, on_stack, out)
 
 
-def profile_with_pyinstrument(run: Callable[[], None], calls: int) -> Profile:
+def profile_with_pyinstrument(run: Callable[[], None], calls: int, interval: float) -> Profile:
     from pyinstrument import Profiler
     from pyinstrument.renderers import ConsoleRenderer
 
-    profiler = Profiler(interval=0.0002, async_mode="disabled")
+    profiler = Profiler(interval=interval, async_mode="disabled")
     started = time.perf_counter()
     profiler.start()
     run()
     session = profiler.stop()
     wall = time.perf_counter() - started
     cpu = getattr(session, "cpu_time", None)
-    result = Profile(tool="pyinstrument" + (f"; process CPU time {cpu:.2f} s" if cpu else ""),
-                     calls=calls, wall=wall)  # fmt: skip
+    result = Profile(tool=f"pyinstrument, every {interval * 1000:g} ms", calls=calls, wall=wall, cpu=cpu)
     root = session.root_frame()
     if root is not None:
         _walk(root, None, "other Python", None, frozenset(), result)
@@ -183,7 +185,8 @@ def profile_with_pyinstrument(run: Callable[[], None], calls: int) -> Profile:
     return result
 
 
-def profile_with_cprofile(run: Callable[[], None], calls: int) -> Profile:
+def profile_with_cprofile(run: Callable[[], None], calls: int, interval: float) -> Profile:
+    del interval  # cProfile is deterministic
     import cProfile
     import pstats
 
@@ -191,7 +194,7 @@ def profile_with_cprofile(run: Callable[[], None], calls: int) -> Profile:
     started = time.perf_counter()
     profiler.runcall(run)
     wall = time.perf_counter() - started
-    result = Profile(tool="cProfile", calls=calls, wall=wall)
+    result = Profile(tool="cProfile", calls=calls, wall=wall, cpu=None)
     stats = pstats.Stats(profiler)
     for (file_path, line, name), (_, _, tottime, _, cumtime) in stats.stats.items():  # type: ignore[attr-defined]
         # cProfile names C functions with file "~"; it does not say which layer called them.
@@ -209,7 +212,7 @@ def profile_with_cprofile(run: Callable[[], None], calls: int) -> Profile:
     return result
 
 
-def _profiler(tool: str) -> Callable[[Callable[[], None], int], Profile]:
+def _profiler(tool: str) -> Callable[[Callable[[], None], int, float], Profile]:
     if tool == "cprofile":
         return profile_with_cprofile
     try:
@@ -267,7 +270,7 @@ def compare_sync(url: str, args: argparse.Namespace, title: str) -> Comparison:
         for index in range(args.overhead_runs):
             for contender in contenders if index % 2 == 0 else contenders[::-1]:
                 _timed(batch(contender, args.overhead_calls), args.overhead_calls, timings[contender])
-        profiles = {c: profile(batch(c, args.calls), args.calls) for c in contenders}
+        profiles = {c: profile(batch(c, args.calls), args.calls, args.interval) for c in contenders}
     finally:
         for _, close in clients.values():
             close()
@@ -280,7 +283,8 @@ def compare_async(url: str, args: argparse.Namespace, contenders: tuple[str, str
     clients: dict[str, tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]] = {}
     try:
         for contender in contenders:
-            clients[contender] = loop.run_until_complete(worker._async_call(contender, url, FUNCTION, PAYLOAD))
+            made = worker._async_call(contender, url, FUNCTION, PAYLOAD)
+            clients[contender] = loop.run_until_complete(made)
 
         def batch(contender: str, calls: int) -> Callable[[], None]:
             call = clients[contender][0]
@@ -297,7 +301,7 @@ def compare_async(url: str, args: argparse.Namespace, contenders: tuple[str, str
         for index in range(args.overhead_runs):
             for contender in contenders if index % 2 == 0 else contenders[::-1]:
                 _timed(batch(contender, args.overhead_calls), args.overhead_calls, timings[contender])
-        profiles = {c: profile(batch(c, args.calls), args.calls) for c in contenders}
+        profiles = {c: profile(batch(c, args.calls), args.calls, args.interval) for c in contenders}
     finally:
         for _, close in clients.values():
             loop.run_until_complete(close())
@@ -329,11 +333,13 @@ def _versions() -> str:
 
     found = []
     for dist in ("navai", "httpx2", "httpcore2", "h11", "httpx-aiohttp", "aiohttp", "pyinstrument"):
-        try:
+        with contextlib.suppress(Exception):
             found.append(f"{dist} {version(dist)}")
-        except Exception:
-            pass
     return f"Python {platform.python_version()}; " + ", ".join(found)
+
+
+def _took(profile: Profile) -> str:
+    return f"{profile.wall:.2f} s wall" + ("" if profile.cpu is None else f", {profile.cpu:.2f} s CPU")
 
 
 def report(comparison: Comparison) -> str:
@@ -364,8 +370,8 @@ def report(comparison: Comparison) -> str:
     p_navai, p_raw = comparison.profiles[navai], comparison.profiles[raw]
     out += [
         "",
-        f"Under the profiler ({p_navai.tool} for navai, {p_raw.tool} for raw; {p_navai.calls} calls each; "
-        f"{p_navai.wall:.2f} s and {p_raw.wall:.2f} s wall):",
+        f"Under the profiler ({p_navai.tool}; {p_navai.calls} calls each; navai {_took(p_navai)}, "
+        f"raw {_took(p_raw)}):",
         "self time per call by layer, µs (sampled wall time; the profiler slows everything down):",
         f"  {'layer':<58}  {'navai':>8}  {'raw':>8}  {'diff':>8}",
     ]
@@ -389,7 +395,9 @@ def report(comparison: Comparison) -> str:
         "  total = everything under it (httpx2 included), counted once per call stack.",
         f"  {'self':>7}  {'total':>7}  function",
     ]
-    names = sorted(set(p_navai.own_self) | set(p_navai.own_total), key=lambda n: -p_navai.own_self.get(n, 0.0))
+    names = sorted(
+        set(p_navai.own_self) | set(p_navai.own_total), key=lambda name: -p_navai.own_self.get(name, 0.0)
+    )
     for name in names[:30]:
         own = p_navai.own_self.get(name, 0.0) / p_navai.calls * 1e6
         total = p_navai.own_total.get(name, 0.0) / p_navai.calls * 1e6
@@ -406,9 +414,12 @@ def report(comparison: Comparison) -> str:
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
-    parser.add_argument("--calls", type=int, default=3000, help="calls per profile (default 3000)")
-    parser.add_argument("--overhead-calls", type=int, default=500, help="calls per timed run (500)")
-    parser.add_argument("--overhead-runs", type=int, default=5, help="timed runs of each client (5)")
+    parser.add_argument("--calls", type=int, default=1500, help="calls per profile (default 1500)")
+    parser.add_argument(
+        "--interval", type=float, default=0.001, help="pyinstrument's sampling interval, s (0.001)"
+    )
+    parser.add_argument("--overhead-calls", type=int, default=300, help="calls per timed run (300)")
+    parser.add_argument("--overhead-runs", type=int, default=9, help="timed runs of each client (9)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR)
     parser.add_argument("--tool", choices=("pyinstrument", "cprofile"), default="pyinstrument")
     args = parser.parse_args(list(argv) if argv is not None else None)
