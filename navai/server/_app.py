@@ -1,0 +1,367 @@
+"""The Starlette application: the four NAVAI routes, ``/health`` and Express-like errors."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import anyio.to_thread
+import httpx2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
+
+from ._body import DEFAULT_LIMIT, read_json_body
+from ._client_secret import DEFAULT_OPENAI_BASE_URL, create_realtime_client_secret
+from ._discovery import discover_functions
+from ._encode import dumps
+from ._errors import error_status
+from ._functions import FunctionRegistry, NavaiFunction
+from ._jscompat import js_trim, read_optional
+from ._options import NavaiVoiceBackendOptions, backend_options_from_env, validate_options
+from ._speech import synthesize_speech
+
+__all__ = [
+    "DEFAULT_CLIENT_SECRET_PATH",
+    "DEFAULT_FUNCTIONS_EXECUTE_PATH",
+    "DEFAULT_FUNCTIONS_LIST_PATH",
+    "DEFAULT_SPEECH_SYNTHESIZE_PATH",
+    "create_navai_app",
+]
+
+DEFAULT_CLIENT_SECRET_PATH = "/navai/realtime/client-secret"
+DEFAULT_FUNCTIONS_LIST_PATH = "/navai/functions"
+DEFAULT_FUNCTIONS_EXECUTE_PATH = "/navai/functions/execute"
+DEFAULT_SPEECH_SYNTHESIZE_PATH = "/navai/speech/synthesize"
+
+logger = logging.getLogger("navai.server")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+_JSON = "application/json; charset=utf-8"
+_ERROR_PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff"}
+_HTML_PAGE = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
+    "</head>\n<body>\n<pre>{}</pre>\n</body>\n</html>\n"
+)
+
+
+def json_response(status: int, value: Any) -> Response:
+    """A JSON response as Express's ``res.json`` writes it."""
+    return Response(dumps(value), status_code=status, media_type=_JSON)
+
+
+def error_response(error: BaseException) -> Response:
+    """``{"error": message}`` with the error's 400-599 ``status``/``status_code``, else 500."""
+    status = error_status(error)
+    message = str(error)
+    if status >= 500:
+        logger.error("[navai] %s: %s", status, " ".join(message.split())[:300])
+    return json_response(status, {"error": message})
+
+
+def _route_key(path: str) -> str:
+    path = path if path.startswith("/") else f"/{path}"
+    return path[:-1].lower() if len(path) > 1 and path.endswith("/") else path.lower()
+
+
+def _request_key(scope: Scope) -> str:
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :] or "/"
+    return _route_key(path)
+
+
+class _Route(BaseRoute):
+    """A route matched as Express 5 does: any case, optional trailing slash, exact method."""
+
+    def __init__(self, path: str, methods: Sequence[str], endpoint: Endpoint) -> None:
+        self.key = _route_key(path)
+        self.methods = {m.upper() for m in methods} | ({"HEAD"} if "GET" in methods else set())
+        self.allow = ", ".join([*methods, "HEAD"] if "GET" in methods else methods)
+        self.endpoint = endpoint
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["method"] in self.methods and _request_key(scope) == self.key:
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.endpoint(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+class _NotFound(BaseRoute):
+    """Everything else: Express's ``Cannot <METHOD> <path>`` page (``OPTIONS`` lists methods)."""
+
+    def __init__(self, routes: Sequence[_Route], state: _NavaiState) -> None:
+        self.routes = routes
+        self.state = state
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        return (Match.FULL if scope["type"] == "http" else Match.NONE), {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            await self.state.body(request)
+        except Exception as exc:
+            await error_response(exc)(scope, receive, send)
+            return
+        key = _request_key(scope)
+        allowed = [route.allow for route in self.routes if route.key == key]
+        if scope["method"] == "OPTIONS" and allowed:
+            text = ", ".join(allowed)
+            response = Response(text, headers={"Allow": text, "X-Content-Type-Options": "nosniff"})
+            response.headers["content-type"] = "text/plain"
+        else:
+            target = scope.get("raw_path") or scope["path"].encode()
+            query = scope.get("query_string") or b""
+            url = target.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+            message = html.escape(f"Cannot {scope['method']} {url}", quote=True).replace("&#x27;", "&#39;")
+            response = Response(
+                _HTML_PAGE.format(message),
+                status_code=404,
+                media_type="text/html; charset=utf-8",
+                headers=_ERROR_PAGE_HEADERS,
+            )
+        await response(scope, receive, send)
+
+
+class _LazyFunctions:
+    """Loads the registry once, on first use, in a worker thread; a failure is cached too."""
+
+    def __init__(self, load: Callable[[], FunctionRegistry]) -> None:
+        self._load = load
+        self._lock = threading.Lock()
+        self._registry: FunctionRegistry | None = None
+        self._error: BaseException | None = None
+
+    def _load_once(self) -> FunctionRegistry:
+        with self._lock:
+            if self._registry is None and self._error is None:
+                try:
+                    self._registry = self._load()
+                except Exception as exc:
+                    self._error = exc
+            if self._error is not None:
+                raise self._error
+            assert self._registry is not None
+            return self._registry
+
+    async def get(self) -> FunctionRegistry:
+        if self._registry is not None:
+            return self._registry
+        return await anyio.to_thread.run_sync(self._load_once)
+
+
+class _PerLoop:
+    """One client per running event loop (pooled connections cannot cross loops)."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+    def get(self) -> Any:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = self._factory()
+        return client
+
+
+class _NavaiState:
+    """What the route handlers share."""
+
+    def __init__(
+        self,
+        options: NavaiVoiceBackendOptions,
+        functions: _LazyFunctions | None,
+        openai_client: Callable[[], Any],
+        http_client: Callable[[], httpx2.AsyncClient],
+        body_limit: int,
+    ) -> None:
+        self.options = options
+        self.functions = functions
+        self.openai_client = openai_client
+        self.http_client = http_client
+        self.body_limit = body_limit
+
+    async def body(self, request: Request) -> Any:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]}
+        return await read_json_body(headers, request.stream(), limit=self.body_limit)
+
+    async def client_secret(self, request: Request) -> Response:
+        try:
+            body = await self.body(request)
+            data = await create_realtime_client_secret(self.options, body, self.openai_client())
+            return json_response(200, data)
+        except Exception as exc:
+            return error_response(exc)
+
+    async def speech(self, request: Request) -> Response:
+        try:
+            body = await self.body(request)
+            return json_response(200, await synthesize_speech(self.options, body, self.http_client()))
+        except Exception as exc:
+            return error_response(exc)
+
+    async def list_functions(self, request: Request) -> Response:
+        try:
+            await self.body(request)
+            assert self.functions is not None
+            registry = await self.functions.get()
+            items = [{"name": f.name, "description": f.description, "source": f.source} for f in registry]
+            return json_response(200, {"items": items, "warnings": list(registry.warnings)})
+        except Exception as exc:
+            return error_response(exc)
+
+    async def execute(self, request: Request) -> Response:
+        try:
+            body = await self.body(request)
+            assert self.functions is not None
+            registry = await self.functions.get()
+            raw = body.get("function_name") if isinstance(body, Mapping) else None
+            name = js_trim(raw).lower() if isinstance(raw, str) else ""
+            if not name:
+                return json_response(400, {"error": "function_name is required."})
+            definition = registry.get(name)
+            if definition is None:
+                return json_response(
+                    404, {"error": "Unknown or disallowed function.", "available_functions": registry.names()}
+                )
+            payload = body.get("payload")
+            if not isinstance(payload, Mapping | list):
+                payload = {}
+            return json_response(200, await _run(definition, payload, request))
+        except Exception as exc:
+            return error_response(exc)
+        except BaseException as exc:  # SystemExit/KeyboardInterrupt raised by a function
+            if _is_cancellation(exc):
+                raise
+            return error_response(exc)
+
+
+def _is_cancellation(exc: BaseException) -> bool:
+    return isinstance(exc, anyio.get_cancelled_exc_class())
+
+
+async def _run(definition: NavaiFunction, payload: Any, request: Request) -> dict[str, Any]:
+    result = await definition.run(payload, request)
+    answer: dict[str, Any] = {"ok": True, "function_name": definition.name, "source": definition.source}
+    if result is not None:
+        answer["result"] = result
+    dumps(answer)  # fail here (500) rather than mid-response when it is not JSON data
+    return answer
+
+
+async def _health(_request: Request) -> Response:
+    return Response(b'{"ok":true}', media_type=_JSON)
+
+
+def _registry_from(functions: FunctionRegistry | Iterable[Callable[..., Any]]) -> FunctionRegistry:
+    if isinstance(functions, FunctionRegistry):
+        return functions
+    registry = FunctionRegistry()
+    for item in functions:
+        registry.add(item)
+    return registry
+
+
+def create_navai_app(
+    *,
+    env: Mapping[str, str] | None = None,
+    backend_options: NavaiVoiceBackendOptions | None = None,
+    include_functions_routes: bool = True,
+    client_secret_path: str = DEFAULT_CLIENT_SECRET_PATH,
+    functions_list_path: str = DEFAULT_FUNCTIONS_LIST_PATH,
+    functions_execute_path: str = DEFAULT_FUNCTIONS_EXECUTE_PATH,
+    speech_synthesize_path: str = DEFAULT_SPEECH_SYNTHESIZE_PATH,
+    health_path: str | None = "/health",
+    functions_base_dir: str | None = None,
+    functions_folders: str | None = None,
+    agents_folders: str | None = None,
+    include_extensions: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    functions: FunctionRegistry | Iterable[Callable[..., Any]] | None = None,
+    openai_client: Any = None,
+    http_client: httpx2.AsyncClient | None = None,
+    body_limit: int = DEFAULT_LIMIT,
+) -> Starlette:
+    """A NAVAI backend as a Starlette app: ``registerNavaiExpressRoutes`` in Python.
+
+    ``env`` replaces ``os.environ``. Without ``backend_options`` they come from the
+    environment (``OPENAI_API_KEY``, ``OPENAI_REALTIME_*``, ``NAVAI_TTS_PROVIDER``,
+    ``ELEVENLABS_*``, ...); invalid options raise ``ValueError`` here, with Node's
+    messages. Without ``functions`` (a :class:`FunctionRegistry` or callables), the
+    functions are discovered from ``.py`` modules on the first list or execute call
+    (``functions_*``/``agents_folders`` options, else ``NAVAI_FUNCTIONS_*`` variables).
+    ``openai_client`` (an ``openai.AsyncOpenAI``) and ``http_client`` (for ElevenLabs)
+    replace the clients made per event loop; ``OPENAI_BASE_URL`` moves the former.
+    """
+    environ: Mapping[str, str] = os.environ if env is None else env
+    options = backend_options if backend_options is not None else backend_options_from_env(environ)
+    validate_options(options)
+
+    lazy: _LazyFunctions | None = None
+    if include_functions_routes:
+        if functions is not None:
+            registry = _registry_from(functions)
+            lazy = _LazyFunctions(lambda: registry)
+        else:
+            lazy = _LazyFunctions(
+                lambda: discover_functions(
+                    base_dir=functions_base_dir,
+                    functions_folders=functions_folders,
+                    agents_folders=agents_folders,
+                    include_extensions=include_extensions,
+                    exclude=exclude,
+                    env=environ,
+                )
+            )
+
+    base_url = read_optional(environ.get("OPENAI_BASE_URL")) or DEFAULT_OPENAI_BASE_URL
+
+    def make_openai() -> Any:
+        import openai
+
+        # A plain httpx2 client: the SDK's own wrapper closes itself from __del__ with a
+        # task on whatever loop is running, which breaks when that loop is shutting down.
+        http = httpx2.AsyncClient(timeout=httpx2.Timeout(600.0, connect=5.0))
+        return openai.AsyncOpenAI(api_key="unset", base_url=base_url, max_retries=0, http_client=http)
+
+    openai_clients = _PerLoop(make_openai)
+    http_clients = _PerLoop(lambda: httpx2.AsyncClient(timeout=httpx2.Timeout(60.0)))
+    state = _NavaiState(
+        options,
+        lazy,
+        (lambda: openai_client) if openai_client is not None else openai_clients.get,
+        (lambda: http_client) if http_client is not None else http_clients.get,
+        body_limit,
+    )
+    routes: list[_Route] = []
+    if health_path:
+        routes.append(_Route(health_path, ["GET"], _health))
+    routes.append(_Route(client_secret_path, ["POST"], state.client_secret))
+    routes.append(_Route(speech_synthesize_path, ["POST"], state.speech))
+    if include_functions_routes:
+        routes.append(_Route(functions_list_path, ["GET"], state.list_functions))
+        routes.append(_Route(functions_execute_path, ["POST"], state.execute))
+    app = Starlette(routes=[*routes, _NotFound(routes, state)])
+    app.state.navai = state
+    return app

@@ -1,0 +1,101 @@
+"""``express.json()`` for ASGI: content type, charset, encoding, 100 kB limit, strict JSON."""
+
+from __future__ import annotations
+
+import codecs
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ._errors import HTTPError
+from ._v8json import parse_strict_body
+
+__all__ = ["DEFAULT_LIMIT", "NO_BODY", "read_json_body"]
+
+DEFAULT_LIMIT = 100 * 1024
+NO_BODY: Any = None  # ``req.body`` left undefined (no body, or not JSON)
+_TOO_LARGE = "request entity too large"
+
+
+def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
+    kind, *params = content_type.split(";")
+    parsed: dict[str, str] = {}
+    for param in params:
+        key, sep, value = param.partition("=")
+        if sep:
+            parsed[key.strip().lower()] = value.strip().strip('"')
+    return kind.strip().lower(), parsed
+
+
+class _Inflater:
+    """Streaming gzip/deflate decoder bounded by the size limit."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        wbits = zlib.MAX_WBITS | 32 if encoding == "gzip" else zlib.MAX_WBITS
+        self.encoding = encoding
+        self.decoder = zlib.decompressobj(wbits)
+        self.limit = limit
+        self.raw_deflate = False
+
+    def feed(self, chunk: bytes, *, final: bool = False) -> bytes:
+        try:
+            out = self.decoder.decompress(chunk, self.limit + 1)
+            if final:
+                out += self.decoder.flush()
+        except zlib.error:
+            if self.encoding == "deflate" and not self.raw_deflate:
+                # Node also accepts raw deflate streams (no zlib header).
+                self.raw_deflate = True
+                self.decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.feed(chunk, final=final)
+            raise HTTPError(400, "Decompression failed") from None
+        if self.decoder.unconsumed_tail:
+            raise HTTPError(413, _TOO_LARGE)
+        return out
+
+
+async def read_json_body(
+    headers: dict[str, str], chunks: AsyncIterator[bytes], *, limit: int = DEFAULT_LIMIT
+) -> Any:
+    """The parsed body, ``NO_BODY`` when Express would leave ``req.body`` undefined.
+
+    ``headers`` maps lower-case names to values. Raises :class:`HTTPError` (400, 413, 415)
+    with body-parser's messages, or ``JSONSyntaxError`` (400) with V8's.
+    """
+    length = headers.get("content-length")
+    if "transfer-encoding" not in headers and (length is None or not length.strip().isdigit()):
+        return NO_BODY
+    kind, params = _media_type(headers.get("content-type", ""))
+    if kind != "application/json":
+        return NO_BODY
+    charset = params.get("charset", "utf-8").lower()
+    if not charset.startswith("utf-"):
+        raise HTTPError(415, f'unsupported charset "{charset.upper()}"')
+    encoding = headers.get("content-encoding", "identity").lower()
+    if encoding not in ("identity", "gzip", "deflate"):
+        raise HTTPError(415, f'unsupported content encoding "{encoding}"')
+    if encoding == "identity" and length is not None and length.strip().isdigit() and int(length) > limit:
+        raise HTTPError(413, _TOO_LARGE)
+    try:
+        decoder = codecs.getincrementaldecoder(charset)("replace")
+    except LookupError:
+        raise HTTPError(415, f'unsupported charset "{charset.upper()}"') from None
+    inflater = None if encoding == "identity" else _Inflater(encoding, limit)
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        data = inflater.feed(chunk) if inflater else chunk
+        size += len(data)
+        if size > limit:
+            raise HTTPError(413, _TOO_LARGE)
+        parts.append(data)
+    if inflater:
+        tail = inflater.feed(b"", final=True)
+        size += len(tail)
+        if size > limit:
+            raise HTTPError(413, _TOO_LARGE)
+        parts.append(tail)
+    text = decoder.decode(b"".join(parts), final=True)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return parse_strict_body(text)

@@ -1,0 +1,126 @@
+"""Discovery, naming and warnings byte for byte (spec sections 7 and 8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from navai.server import discover_functions, normalize_name
+from navai.server._naming import locale_sort_key
+
+TREE = str(Path(__file__).parent / "tree_py")
+SRC = "src/ai/functions-modules"
+
+
+def test_list_and_warnings_match_spec_8_example() -> None:
+    registry = discover_functions(base_dir=TREE, env={})
+    rows = [(f.name, f.description, f.source) for f in registry]
+    assert rows == [
+        ("beta", "Call exported function Beta.", f"{SRC}/alpha.py#Beta"),
+        ("default", "Call exported function default.", f"{SRC}/alpha.py#default"),
+        ("list_0", "Call exported object member list.0().", f"{SRC}/alpha.py#list.0"),
+        ("nothing", "Call exported function nothing.", f"{SRC}/alpha.py#nothing"),
+        ("zeta", "Call exported function zeta.", f"{SRC}/alpha.py#zeta"),
+        (
+            "httpserver_tool_greet",
+            "Call class method HTTPServerTool.greet().",
+            f"{SRC}/beta.fn.py#HTTPServerTool.greet",
+        ),
+        (
+            "httpserver_tool_with_ctx",
+            "Call class method HTTPServerTool.with_ctx().",
+            f"{SRC}/beta.fn.py#HTTPServerTool.with_ctx",
+        ),
+        ("default_2", "Call exported function default.", f"{SRC}/beta.fn.py#default"),
+        ("math_add", "Call exported object member math.add().", f"{SRC}/beta.fn.py#math.add"),
+        ("async_val", "Call exported function asyncVal.", f"{SRC}/sub/errors.py#asyncVal"),
+        ("zeta_2", "Call exported function zeta.", f"{SRC}/sub/errors.py#zeta"),
+    ]
+    assert registry.warnings == [
+        f"[navai] Ignored {SRC}/alpha.py#config: exported object has no callable members.",
+        f"[navai] Ignored {SRC}/alpha.py#emptyObj: exported object has no callable members.",
+        f"[navai] Ignored {SRC}/beta.fn.py#Empty: class has no callable instance methods.",
+        '[navai] Renamed duplicated function "default" to "default_2".',
+        f"[navai] Failed to load {SRC}/sub/broken.py: module init failed",
+        '[navai] Renamed duplicated function "zeta" to "zeta_2".',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("folders", "agents", "expected", "warning"),
+    [
+        (None, None, ["alpha.py", "beta.fn.py", "sub/broken.py", "sub/errors.py"], None),
+        ("ai/functions-modules/sub", None, ["sub/broken.py", "sub/errors.py"], None),
+        ("nope/dir", None, ["alpha.py", "beta.fn.py", "sub/broken.py", "sub/errors.py"], "nope/dir"),
+        ("src/ai/functions-modules", "sub", ["sub/broken.py", "sub/errors.py"], None),
+        ("src/ai/*/alpha.py", None, ["alpha.py"], None),
+        (
+            "src/ai/functions-modules/alpha.py, ./ai/functions-modules/beta.fn.py",
+            None,
+            ["alpha.py", "beta.fn.py"],
+            None,
+        ),
+        ("src/ai/...", None, ["alpha.py", "beta.fn.py", "sub/broken.py", "sub/errors.py"], None),
+    ],
+)
+def test_folder_tokens_spec_7(
+    folders: str | None, agents: str | None, expected: list[str], warning: str | None
+) -> None:
+    from navai.server import resolve_runtime_config
+
+    env = {"NAVAI_FUNCTIONS_FOLDERS": folders or "", "NAVAI_AGENTS_FOLDERS": agents or ""}
+    config = resolve_runtime_config(base_dir=TREE, env=env)
+    assert sorted(config.modules) == [f"{SRC}/{name}" for name in expected]
+    if warning is None:
+        assert config.warnings == []
+    else:
+        assert config.warnings == [
+            f'[navai] NAVAI_FUNCTIONS_FOLDERS did not match any module: "{warning}". '
+            'Falling back to "src/ai/functions-modules".'
+        ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("asyncVal", "async_val"),
+        ("HTTPServerTool_greet", "httpserver_tool_greet"),
+        ("ServicioIA_iniciar", "servicio_ia_iniciar"),
+        ("--", ""),
+        ("a-b c", "a_b_c"),
+    ],
+)
+def test_normalize_name(raw: str, name: str) -> None:
+    assert normalize_name(raw) == name
+
+
+def test_locale_order_matches_node_for_ascii() -> None:
+    paths = [
+        "a.js",
+        "A.js",
+        "a-b.js",
+        "a_b.js",
+        "ab.js",
+        "a.b.js",
+        "B.js",
+        "b.js",
+        "a1.js",
+        "a10.js",
+        "a2.js",
+        "Z.js",
+    ]
+    assert sorted(paths, key=locale_sort_key) == [  # Node 20: [...].sort((a, b) => a.localeCompare(b))
+        "a_b.js",
+        "a-b.js",
+        "a.b.js",
+        "a.js",
+        "A.js",
+        "a1.js",
+        "a10.js",
+        "a2.js",
+        "ab.js",
+        "b.js",
+        "B.js",
+        "Z.js",
+    ]
