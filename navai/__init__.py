@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from ._exceptions import (
+    NavaiConfigurationError,
     NavaiConnectionError,
     NavaiError,
     NavaiFunctionError,
@@ -112,6 +113,7 @@ __all__ = [
     "FunctionResult",
     "LimitedTransport",
     "NavaiBackendClient",
+    "NavaiConfigurationError",
     "NavaiConnectionError",
     "NavaiError",
     "NavaiFunctionError",

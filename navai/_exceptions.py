@@ -5,6 +5,7 @@ is enough; the subclasses say what went wrong::
 
     NavaiError
     ├── NavaiInvalidRequestError   the call's own arguments are unusable; nothing was sent
+    ├── NavaiConfigurationError    navai.server options (or environment) that cannot start a backend
     ├── NavaiConnectionError       the request did not complete (network, protocol)
     │   └── NavaiTimeoutError      ... because it ran out of time
     ├── NavaiHTTPError             the backend answered with a non-2xx status
@@ -21,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "NavaiConfigurationError",
     "NavaiConnectionError",
     "NavaiError",
     "NavaiFunctionError",
@@ -55,6 +57,13 @@ class NavaiInvalidRequestError(NavaiError, ValueError):
     """The arguments of a call cannot be sent (unknown field, unencodable payload, ...).
 
     Raised before any network traffic. Also a `ValueError`.
+    """
+
+
+class NavaiConfigurationError(NavaiError, ValueError):
+    """Backend options that cannot work (a missing API key, say), found when the app is built.
+
+    The message is the Node backend's. Also a `ValueError`.
     """
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from .._exceptions import NavaiConfigurationError
 from ._jscompat import js_number, js_number_text, js_trim, read_optional
 
 __all__ = [
@@ -137,15 +138,15 @@ def ttl_seconds(opts: NavaiVoiceBackendOptions) -> float:
 def validate_options(opts: NavaiVoiceBackendOptions) -> None:
     """Raise ``ValueError`` with the package's exact message when the options are unusable."""
     if not (opts.openai_api_key and js_trim(opts.openai_api_key)) and not opts.allow_api_key_from_request:
-        raise ValueError("Missing openaiApiKey in NavaiVoiceBackendOptions.")
+        raise NavaiConfigurationError("Missing openaiApiKey in NavaiVoiceBackendOptions.")
     ttl = ttl_seconds(opts)
     if ttl < MIN_TTL_SECONDS or ttl > MAX_TTL_SECONDS:  # NaN passes, as in JS
-        raise ValueError(
+        raise NavaiConfigurationError(
             f"clientSecretTtlSeconds must be between {MIN_TTL_SECONDS} and {MAX_TTL_SECONDS}. "
             f"Received: {js_number_text(ttl)}"
         )
     if speech_provider(opts.tts_provider) == "elevenlabs":
         if read_optional(opts.elevenlabs_api_key) is None:
-            raise ValueError("Missing elevenLabsApiKey in NavaiVoiceBackendOptions.")
+            raise NavaiConfigurationError("Missing elevenLabsApiKey in NavaiVoiceBackendOptions.")
         if read_optional(opts.elevenlabs_voice_id) is None:
-            raise ValueError("Missing elevenLabsVoiceId in NavaiVoiceBackendOptions.")
+            raise NavaiConfigurationError("Missing elevenLabsVoiceId in NavaiVoiceBackendOptions.")

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import navai
 from navai.server import NavaiVoiceBackendOptions, create_navai_app
 from navai.testing import serve
 
@@ -220,6 +221,8 @@ def test_startup_validation_messages(env: dict[str, str], message: str) -> None:
 
 
 def test_backend_options_replace_env() -> None:
-    with pytest.raises(ValueError, match=r"^Missing openaiApiKey in NavaiVoiceBackendOptions\.$"):
+    with pytest.raises(
+        navai.NavaiConfigurationError, match=r"^Missing openaiApiKey in NavaiVoiceBackendOptions\.$"
+    ):
         create_navai_app(env={"OPENAI_API_KEY": "k"}, backend_options=NavaiVoiceBackendOptions())
     assert SERVER_KEY not in repr(NavaiVoiceBackendOptions(openai_api_key=SERVER_KEY))
