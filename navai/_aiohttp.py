@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
 
@@ -16,9 +17,58 @@ _MISSING_EXTRA = "navai.DefaultAioHttpClient needs the aiohttp extra: pip instal
 
 _AiohttpClient: type[httpx2.AsyncClient] | None
 try:
+    import aiohttp
     from httpx_aiohttp.httpx2 import Httpx2AiohttpClient as _AiohttpClient
 except ImportError:  # exercised by a test that hides the package
     _AiohttpClient = None
+
+
+def _remapped(exc: httpx2.ConnectTimeout) -> httpx2.TransportError:
+    """httpx-aiohttp 0.2 reports every aiohttp connection error as a connect timeout.
+
+    Only a timeout is one; a connection that could not be made is a `ConnectError`, and
+    one that broke after the request went out (reset, closed) a `ReadError`, which navai
+    never retries on its own: the function may have run.
+    """
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, aiohttp.ServerTimeoutError | TimeoutError):
+        return exc
+    if isinstance(cause, aiohttp.ClientConnectorError):
+        return httpx2.ConnectError(str(exc))
+    return httpx2.ReadError(str(exc))
+
+
+class _ErrorsRemapped(httpx2.AsyncByteStream):
+    def __init__(self, stream: httpx2.AsyncByteStream) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._stream:
+                yield chunk
+        except httpx2.ConnectTimeout as exc:
+            raise _remapped(exc) from exc.__cause__
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+class _AiohttpErrors(httpx2.AsyncBaseTransport):
+    """Puts httpx-aiohttp's errors right (see `_remapped`), for the head and the body."""
+
+    def __init__(self, transport: httpx2.AsyncBaseTransport) -> None:
+        self.transport = transport
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        try:
+            response = await self.transport.handle_async_request(request)
+        except httpx2.ConnectTimeout as exc:
+            raise _remapped(exc) from exc.__cause__
+        response.stream = _ErrorsRemapped(cast(httpx2.AsyncByteStream, response.stream))
+        return response
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
 
 
 def _defaults(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -53,10 +103,12 @@ if TYPE_CHECKING or _AiohttpClient is not None:
             super().__init__(**_defaults(kwargs))
 
         def _init_transport(self, *args: Any, **kwargs: Any) -> httpx2.AsyncBaseTransport:
-            return AsyncLimitedTransport(super()._init_transport(*args, **kwargs))
+            if kwargs.get("transport") is not None:
+                return AsyncLimitedTransport(kwargs["transport"])
+            return AsyncLimitedTransport(_AiohttpErrors(super()._init_transport(*args, **kwargs)))
 
         def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx2.AsyncBaseTransport:
-            return AsyncLimitedTransport(super()._init_proxy_transport(*args, **kwargs))
+            return AsyncLimitedTransport(_AiohttpErrors(super()._init_proxy_transport(*args, **kwargs)))
 
 else:
 

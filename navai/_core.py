@@ -262,11 +262,11 @@ class Attempts:
     def failed(self, exc: BaseException) -> float:
         """After an exception: seconds to wait before the next attempt; raises the `NavaiError` if final."""
         error = transport_error(exc, self._op)
+        if error is not exc:
+            error.__cause__ = exc  # what retry_delay reads: was the request sent at all?
         delay = self._next(None, error)
         if delay is None:
-            if error is exc:
-                raise error
-            raise error from exc
+            raise error
         return delay
 
     def _next(self, response: ApiResponse[Any] | None, error: NavaiError | None) -> float | None:

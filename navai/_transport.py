@@ -33,6 +33,12 @@ __all__ = ["MAX_RESPONSE_BYTES_EXTENSION", "AsyncLimitedTransport", "LimitedTran
 MAX_RESPONSE_BYTES_EXTENSION = "navai.max_response_bytes"
 """The request extension that sets the body limit for one request (an int, or None for none)."""
 
+DEADLINE_EXTENSION = "navai.deadline"
+"""Set by the transport on the first request of a call (``time.monotonic()`` seconds).
+
+httpx2 copies a request's extensions into the request that follows a redirect, so every
+hop of one call shares one budget."""
+
 _NOT_SET: Any = object()
 
 
@@ -57,10 +63,15 @@ class _Limits:
     __slots__ = ("_deadline", "_limit", "_method", "_size", "_url")
 
     def __init__(self, request: httpx2.Request, default_limit: int | None) -> None:
-        timeout = request.extensions.get("timeout") or {}
-        connect, read = timeout.get("connect"), timeout.get("read")
-        self._deadline = None if connect is None or read is None else time.monotonic() + connect + read
-        limit = request.extensions.get(MAX_RESPONSE_BYTES_EXTENSION, _NOT_SET)
+        extensions = request.extensions
+        deadline = extensions.get(DEADLINE_EXTENSION)
+        if deadline is None:
+            timeout = extensions.get("timeout") or {}
+            connect, read = timeout.get("connect"), timeout.get("read")
+            if connect is not None and read is not None:
+                deadline = extensions[DEADLINE_EXTENSION] = time.monotonic() + connect + read
+        self._deadline: float | None = deadline
+        limit = extensions.get(MAX_RESPONSE_BYTES_EXTENSION, _NOT_SET)
         self._limit: int | None = default_limit if limit is _NOT_SET else limit
         self._size = 0
         self._method = request.method
@@ -129,6 +140,9 @@ class LimitedTransport(httpx2.BaseTransport):
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         limits = _Limits(request, self.max_response_bytes)
+        remaining = limits.remaining()
+        if remaining is not None and remaining <= 0:  # a redirect after the budget ran out
+            raise limits.out_of_time("redirected")
         return _limited(self.transport.handle_request(request), limits)
 
     def close(self) -> None:
@@ -153,6 +167,8 @@ class AsyncLimitedTransport(httpx2.AsyncBaseTransport):
         remaining = limits.remaining()
         if remaining is None:
             response = await self.transport.handle_async_request(request)
+        elif remaining <= 0:
+            raise limits.out_of_time("redirected")
         elif _on_asyncio():
             deadline = asyncio.timeout(remaining)  # asyncio's own: a third of anyio's cost per call
             try:

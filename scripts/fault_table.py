@@ -1,51 +1,85 @@
-"""Print the fault table: each injected fault, each call, what the sync client did, and how fast,
-for both engines (the fast path and a caller's httpx2 client).
+"""Print the fault table: each injected fault, each call, what the client did, and how fast, on
+every engine (navai's own httpx2 client, a caller's plain httpx2 client, and for async
+`navai.DefaultAioHttpClient`), sync and async. The cases are those of tests/test_faults.py.
 
     .venv/bin/python scripts/fault_table.py
 """
 
 from __future__ import annotations
 
-import socket
+import asyncio
 import sys
-import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+import fault_server
 from fault_server import FaultServer
-from test_faults import ENGINES, EXPECTED, METHODS, base_url, call, client_options, fault_headers
+from test_faults import (
+    ASYNC_ENGINES,
+    FAULTS,
+    METHODS,
+    SYNC_ENGINES,
+    TIMEOUT,
+    Result,
+    run_async,
+    run_sync,
+    unused_url,
+)
 
 import navai
 
 
-def describe(result: object) -> str:
-    if isinstance(result, navai.BackendFunctionsResult):
-        return f"warning: {result.warnings[0]}" if result.warnings else f"ok: {result.names()}"
-    return f"ok: {result!r}"
+def describe(outcome: object) -> str:
+    if isinstance(outcome, BaseException):
+        return f"{type(outcome).__name__}: {outcome}"
+    if isinstance(outcome, navai.BackendFunctionsResult):
+        return f"warning: {outcome.warnings[0]}" if outcome.warnings else f"ok: {outcome.names()}"
+    return f"ok: {outcome!r}"
+
+
+def results(
+    kind: str, engine: str, fault: str, server_url: str, refused: str
+) -> list[Result | BaseException]:
+    """The three calls meeting ``fault`` at once, each on its own client (as the tests run them)."""
+    if kind == "sync":
+        with ThreadPoolExecutor(len(METHODS)) as pool:
+            futures = [
+                pool.submit(run_sync, fault, engine, method, server_url, refused) for method in METHODS
+            ]
+        return [future.exception() or future.result() for future in futures]
+
+    async def main() -> list[Result | BaseException]:
+        calls = (run_async(fault, engine, method, server_url, refused) for method in METHODS)
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    return asyncio.run(main())
 
 
 def main() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        refused = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    print(f"timeout: connect 0.5 s, read 0.5 s; navai {navai.__version__}\n")
-    print("| engine | fault | call | outcome | time (s) |")
-    print("|---|---|---|---|---:|")
+    refused = unused_url()
+    print(f"timeout: connect {TIMEOUT.connect} s, read {TIMEOUT.read} s; navai {navai.__version__}\n")
+    print("| client | engine | fault | call | outcome | time (s) | pool after |")
+    print("|---|---|---|---|---|---:|---|")
+    fault_server.gzip_bomb()  # compressed once, before any call is timed
     with FaultServer() as server:
-        for engine in ENGINES:
-            for fault in EXPECTED:
-                options = client_options(fault, engine, is_async=False)
-                with navai.NavaiBackendClient(base_url(fault, server, refused), **options) as client:
-                    for method in METHODS:
-                        started = time.monotonic()
-                        try:
-                            outcome = describe(call(client, method, fault_headers(fault)))
-                        except navai.NavaiError as error:
-                            outcome = f"{type(error).__name__}: {error}"
-                        elapsed = time.monotonic() - started
-                        outcome = outcome.replace(server.url, "").replace(refused, "")[:90]
-                        print(f"| {engine} | {fault} | {method} | {outcome} | {elapsed:.2f} |")
+        for kind, engines in (("sync", SYNC_ENGINES), ("async", ASYNC_ENGINES)):
+            for engine in engines:
+                for fault in FAULTS:
+                    for method, result in zip(
+                        METHODS, results(kind, engine, fault, server.url, refused), strict=True
+                    ):
+                        if isinstance(result, BaseException):  # a healthy call failed afterwards
+                            outcome, elapsed, pool = "(see pool)", "", f"broken: {describe(result)}"
+                        else:
+                            outcome = describe(result.outcome)
+                            elapsed = f"{result.elapsed:.2f}"
+                            pool = (
+                                "-" if fault == "refused" else "ok" if result.healthy == ["pong"] * 2 else "?"
+                            )
+                        outcome = outcome.replace(server.url, "").replace(refused, "")[:100]
+                        print(f"| {kind} | {engine} | {fault} | {method} | {outcome} | {elapsed} | {pool} |")
 
 
 if __name__ == "__main__":

@@ -47,12 +47,15 @@ FAULTS = (
     "multiple_choices",
     "gzip_bomb",
     "garbage",
+    "slow_redirect",
 )
 HUGE_BYTES = 10 * 1024 * 1024
 SLOW_SECONDS = 30.0
 """How long ``stall``, ``trickle`` and ``slow_head`` last unless ``X-Fault-Seconds`` says otherwise."""
 TRICKLE_INTERVAL = 0.05
 """Seconds between two bytes of ``trickle`` and ``slow_head``: well inside any read timeout."""
+SLOW_REDIRECT_SECONDS = 0.2
+"""How long ``slow_redirect`` takes to answer each request."""
 GARBAGE = b"SSH-2.0-OpenSSH_9.6\r\n\x00\xff\xfe not http at all \x1b[31m\r\n\r\n"
 
 
@@ -88,9 +91,13 @@ class FaultServer:
         """Request lines seen, as "METHOD target"."""
         self.heads: list[list[str]] = []
         """The header lines of each request seen."""
+        self.bodies: list[bytes] = []
+        """The body of each request seen."""
         self.connections_accepted = 0
         self.connections_ended = 0
         self.requests_served = 0
+        self.redirect_base = ""
+        """Where the redirecting faults send the client: "" for this server, else another origin."""
 
     @property
     def url(self) -> str:
@@ -158,6 +165,7 @@ class FaultServer:
         path = lines[0].split(" ")[1]
         self.requests.append(f"{lines[0].split(' ')[0]} {path}")
         self.heads.append(lines[1:])
+        self.bodies.append(rest[:length])
         return path, fault, seconds, rest[length:]
 
     def _serve(self, conn: socket.socket) -> None:
@@ -207,6 +215,11 @@ class FaultServer:
                     break
                 conn.sendall(b" ")
             return False
+        if fault == "slow_redirect":  # each answer well inside the read timeout, redirecting for ever
+            self._stop.wait(SLOW_REDIRECT_SECONDS)
+            location = f"{self.redirect_base}/slow_redirect{route}"
+            conn.sendall(_head("307 Temporary Redirect", 0, extra=f"Location: {location}\r\n"))
+            return True
         if fault == "garbage":  # not HTTP at all
             conn.sendall(GARBAGE)
             conn.shutdown(socket.SHUT_WR)
@@ -226,7 +239,9 @@ class FaultServer:
             conn.shutdown(socket.SHUT_WR)
             return False
         if fault == "redirect":
-            conn.sendall(_head("307 Temporary Redirect", 0, extra=f"Location: /ok{route}\r\n"))
+            conn.sendall(
+                _head("307 Temporary Redirect", 0, extra=f"Location: {self.redirect_base}/ok{route}\r\n")
+            )
             return True
         if fault == "gzip":
             packed = gzip.compress(body)
@@ -267,22 +282,24 @@ class FaultServer:
             conn.sendall(_head("200 OK", len(body)) + body)
             return True
         if fault == "see_other":
-            conn.sendall(_head("303 See Other", 0, extra=f"Location: /ok{route}\r\n"))
+            conn.sendall(_head("303 See Other", 0, extra=f"Location: {self.redirect_base}/ok{route}\r\n"))
             return True
         if fault == "multiple_choices":
-            conn.sendall(_head("300 Multiple Choices", 0, extra=f"Location: /ok{route}\r\n"))
+            conn.sendall(
+                _head("300 Multiple Choices", 0, extra=f"Location: {self.redirect_base}/ok{route}\r\n")
+            )
             return True
         if fault == "gzip_bomb":  # 50 MB of zeros in about 50 KB
             packed = gzip_bomb()
             conn.sendall(_head("200 OK", len(packed), extra="Content-Encoding: gzip\r\n") + packed)
             return True
-        if fault == "slow_head":  # a head padded to last ``seconds`` at a byte a time; then no body
+        if fault == "slow_head":  # the head a byte at a time for ``seconds`` (padded); then no body
             head = _head("200 OK", len(body))
             padding = round(seconds / TRICKLE_INTERVAL) - len(head) - len("X-Padding: \r\n")
             if padding > 0:
                 head = _head("200 OK", len(body), extra=f"X-Padding: {'a' * padding}\r\n")
             for byte in head:
-                if self._stop.wait(TRICKLE_INTERVAL):
+                if self._stop.wait(seconds / len(head)):
                     break
                 conn.sendall(bytes([byte]))
             return False

@@ -28,9 +28,10 @@ def test_defaults() -> None:
             assert http_client.follow_redirects is True
             transport = http_client._transport
             assert isinstance(transport, navai.AsyncLimitedTransport)
-            assert isinstance(transport.transport, AiohttpTransport)
-            assert transport.transport.limits.max_connections == navai.DEFAULT_MAX_CONNECTIONS
-            assert transport.transport.limits.max_keepalive_connections == navai.DEFAULT_MAX_CONNECTIONS
+            aiohttp_transport = transport.transport.transport  # under navai's error remapping
+            assert isinstance(aiohttp_transport, AiohttpTransport)
+            assert aiohttp_transport.limits.max_connections == navai.DEFAULT_MAX_CONNECTIONS
+            assert aiohttp_transport.limits.max_keepalive_connections == navai.DEFAULT_MAX_CONNECTIONS
         finally:
             await http_client.aclose()
 
