@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install generate check-generated lint format test demo record clean bench bench-smoke bench-profile
+.PHONY: install generate check-generated lint format test demo demo-node record clean bench bench-smoke bench-profile
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,11 @@ test: $(STAMP)  ## The whole suite
 record: $(STAMP)  ## Re-record every cassette from scratch against the real backend on loopback
 	$(BIN)/python scripts/record.py
 
-demo: $(STAMP)  ## Start the local NAVAI backend and drive it with the navai CLI
+demo: $(STAMP)  ## Start navai serve (Python only) on loopback and drive it with the navai CLI
 	$(BIN)/python scripts/demo.py
+
+demo-node: $(STAMP)  ## The same demo on the Node backend in tests/backend (needs node and npm)
+	$(BIN)/python scripts/demo_node.py
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
@@ -57,6 +60,14 @@ bench-smoke: $(BENCH_STAMP)  ## The same benchmark with tiny counts (CI, < 1 min
 
 bench-profile: $(BENCH_STAMP)  ## Where navai's own time goes over raw httpx2 (~1 min): bench/profile-sync.txt, profile-async.txt, profile-async-aiohttp.txt
 	$(BIN)/python bench/profile.py
+
+.PHONY: bench-server bench-server-smoke
+
+bench-server: $(BENCH_STAMP)  ## navai serve vs the Node backend under autocannon, TS client and navai async too (~4 min): bench/server-results.json, bench/server-throughput.png
+	$(BIN)/python bench/server_run.py
+
+bench-server-smoke: $(BENCH_STAMP)  ## The same in one short round (CI, < 40 s); writes build/bench-server-smoke/
+	$(BIN)/python bench/server_run.py --smoke --out build/bench-server-smoke
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

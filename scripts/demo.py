@@ -1,8 +1,11 @@
-"""``make demo``: start a real NAVAI backend on loopback and drive it with the navai CLI.
+"""``make demo``: start ``navai serve`` on loopback and drive it with the navai CLI.
 
-The backend (tests/backend: @navai/voice-backend on Express, OpenAI replaced by a local
-stand-in) is stopped by its process id whatever happens; the exit code is non-zero when
-any step failed.
+Needs only Python: the backend is ``navai serve`` (navai.server, the Python twin of
+@navai/voice-backend) with the Python twins of the test functions
+(tests/server/backend_py), and OpenAI's client-secret endpoint is a local stand-in in
+this process (tests/py_backend_harness.py), so ``navai secret`` works offline. The server
+is stopped by its process id whatever happens; the exit code is non-zero when any step
+failed. ``make demo-node`` (scripts/demo_node.py) runs the same steps on the Node backend.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from backend_harness import Backend, ensure_installed, node_missing_reason  # noqa: E402
+from py_backend_harness import PyBackend  # noqa: E402
 
 NAVAI = str(Path(sys.executable).with_name("navai"))
 STEPS = [
@@ -24,23 +27,27 @@ STEPS = [
     ("Call a function: add with a JSON payload", ["call", "add", "--payload", '{"args": [2, 3]}']),
     ("Mint a Realtime client secret (masked)", ["secret", "--voice", "marin", "--language", "en"]),
 ]
+STEP_TIMEOUT_S = 60
 
 
 def main() -> int:
-    reason = node_missing_reason()
-    if reason is not None:
-        print(f"demo: {reason}", file=sys.stderr)
-        return 1
-    print("== Installing the NAVAI test backend (npm ci, first run only)", flush=True)
-    ensure_installed()
-    failures = 0
-    backend = Backend.start()
+    print("== Starting navai serve with the Python test functions (OpenAI: a local stand-in)", flush=True)
     try:
-        print(f"== NAVAI backend listening on {backend.url} (pid {backend.pid})\n", flush=True)
+        backend = PyBackend.start()
+    except (RuntimeError, OSError) as exc:
+        print(f"demo: cannot start navai serve: {exc}", file=sys.stderr)
+        return 1
+    failures = 0
+    try:
+        print(f"== NAVAI backend (navai serve) listening on {backend.url} (pid {backend.pid})\n", flush=True)
         env = {**os.environ, "NAVAI_API_URL": backend.url}
         for title, args in STEPS:
             print(f"== {title}\n$ navai {' '.join(args)}", flush=True)
-            code = subprocess.run([NAVAI, *args], env=env, check=False).returncode
+            try:
+                code = subprocess.run([NAVAI, *args], env=env, check=False, timeout=STEP_TIMEOUT_S).returncode
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                print(f"demo: {exc}", file=sys.stderr)
+                code = 1
             print(f"(exit code {code})\n", flush=True)
             failures += code != 0
     finally:

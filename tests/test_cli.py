@@ -214,9 +214,9 @@ def test_python_dash_m(url: str) -> None:
     assert (run.returncode, run.stdout) == (0, "true\n")
 
 
-def test_demo_runs_and_stops_its_backend(live_backend: backend_harness.Backend) -> None:
+def _run_demo(script: str) -> None:
     run = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "demo.py")], capture_output=True, text=True, timeout=180
+        [sys.executable, str(ROOT / "scripts" / script)], capture_output=True, text=True, timeout=180
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "say_hello" in run.stdout
@@ -226,6 +226,16 @@ def test_demo_runs_and_stops_its_backend(live_backend: backend_harness.Backend) 
     pid = int(re.search(r"backend pid (\d+) stopped", run.stdout).group(1))  # type: ignore[union-attr]
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_demo_runs_and_stops_its_backend() -> None:
+    """``make demo``: navai serve, Python only (tests/test_parity_backend.py runs it without node on PATH)."""
+    _run_demo("demo.py")
+
+
+def test_demo_node_runs_and_stops_its_backend(live_backend: backend_harness.Backend) -> None:
+    """``make demo-node``: the same steps on the Node backend."""
+    _run_demo("demo_node.py")
 
 
 def _serve_once(status: int, body: bytes) -> tuple[http.server.ThreadingHTTPServer, str]:

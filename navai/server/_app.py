@@ -128,9 +128,7 @@ class _NotFound(BaseRoute):
             response = Response(text, headers={"Allow": text, "X-Content-Type-Options": "nosniff"})
             response.headers["content-type"] = "text/plain"
         else:
-            target = scope.get("raw_path") or scope["path"].encode()
-            query = scope.get("query_string") or b""
-            url = target.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+            url = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")  # no query, as Express
             message = html.escape(f"Cannot {scope['method']} {url}", quote=True).replace("&#x27;", "&#39;")
             response = Response(
                 _HTML_PAGE.format(message),
@@ -337,9 +335,11 @@ def create_navai_app(
 
     base_url = read_optional(environ.get("OPENAI_BASE_URL")) or DEFAULT_OPENAI_BASE_URL
 
-    def make_openai() -> Any:
-        import openai
+    # Imported now, not by the first client-secret request: it takes about a second, which
+    # would stall every other request on the event loop.
+    import openai
 
+    def make_openai() -> Any:
         # A plain httpx2 client: the SDK's own wrapper closes itself from __del__ with a
         # task on whatever loop is running, which breaks when that loop is shutting down.
         http = httpx2.AsyncClient(timeout=httpx2.Timeout(600.0, connect=5.0))
