@@ -6,23 +6,65 @@ execute, ``/health``); mount it into any Starlette or FastAPI app, or run
 depend on Starlette. Install with ``pip install 'navai[server]'``.
 """
 
-from ._app import (
-    DEFAULT_CLIENT_SECRET_PATH,
-    DEFAULT_FUNCTIONS_EXECUTE_PATH,
-    DEFAULT_FUNCTIONS_LIST_PATH,
-    DEFAULT_SPEECH_SYNTHESIZE_PATH,
-    create_navai_app,
-)
-from ._discovery import discover_functions, load_navai_functions, module_exports, resolve_runtime_config
-from ._errors import HTTPError
-from ._functions import FunctionRegistry, NavaiFunction, build_invocation_args, positional_arity
-from ._naming import normalize_name
-from ._options import (
-    ElevenLabsVoiceSettings,
-    NavaiVoiceBackendOptions,
-    backend_options_from_env,
-    validate_options,
-)
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
+if _TYPE_CHECKING:
+    from ._app import (
+        DEFAULT_CLIENT_SECRET_PATH,
+        DEFAULT_FUNCTIONS_EXECUTE_PATH,
+        DEFAULT_FUNCTIONS_LIST_PATH,
+        DEFAULT_SPEECH_SYNTHESIZE_PATH,
+        create_navai_app,
+    )
+    from ._discovery import discover_functions, load_navai_functions, module_exports, resolve_runtime_config
+    from ._errors import HTTPError
+    from ._functions import FunctionRegistry, NavaiFunction, build_invocation_args, positional_arity
+    from ._naming import normalize_name
+    from ._options import (
+        ElevenLabsVoiceSettings,
+        NavaiVoiceBackendOptions,
+        backend_options_from_env,
+        validate_options,
+    )
+
+_LAZY = {
+    "DEFAULT_CLIENT_SECRET_PATH": "._app",
+    "DEFAULT_FUNCTIONS_EXECUTE_PATH": "._app",
+    "DEFAULT_FUNCTIONS_LIST_PATH": "._app",
+    "DEFAULT_SPEECH_SYNTHESIZE_PATH": "._app",
+    "create_navai_app": "._app",
+    "discover_functions": "._discovery",
+    "load_navai_functions": "._discovery",
+    "module_exports": "._discovery",
+    "resolve_runtime_config": "._discovery",
+    "HTTPError": "._errors",
+    "FunctionRegistry": "._functions",
+    "NavaiFunction": "._functions",
+    "build_invocation_args": "._functions",
+    "positional_arity": "._functions",
+    "normalize_name": "._naming",
+    "ElevenLabsVoiceSettings": "._options",
+    "NavaiVoiceBackendOptions": "._options",
+    "backend_options_from_env": "._options",
+    "validate_options": "._options",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    """Load each name's module on first use: the function model needs no Starlette."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'navai.server' has no attribute {name!r}")
+    value = getattr(_import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "DEFAULT_CLIENT_SECRET_PATH",

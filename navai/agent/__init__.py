@@ -1,0 +1,65 @@
+"""The NAVAI voice agent runtime, with no I/O of its own.
+
+A port of the TypeScript mobile runtime (``createNavaiMobileAgentRuntime`` and its
+helpers in ``@navai/voice-mobile``): which functions the model may call, the two tools
+and the instructions a session sends in ``session.update``, how each tool call is
+routed and what object answers it, and how calls are read from Realtime server events
+and answered. A session (any Realtime transport) feeds it events and sends what it
+returns::
+
+    runtime = create_agent_runtime(
+        routes=[Route("profile", "/profile", "User profile", synonyms=("perfil",))],
+        functions=[get_weather],
+        backend_functions=(await client.list_functions()).functions,
+        execute_backend_function=client.execute_function,
+        navigate=app.go_to,
+    )
+    # session.update: {"type": "realtime", "instructions": runtime.instructions,
+    #                  "tools": runtime.tools, "tool_choice": "auto"}
+    for call in extract_tool_calls(event):
+        output = await runtime.execute_tool_call(call.name, call.payload)
+        for client_event in tool_result_events(call.call_id, output):
+            await connection.send(client_event)
+
+Importing this package imports neither ``openai`` nor ``websockets`` nor ``starlette``.
+"""
+
+from ._events import (
+    ToolCall,
+    extract_tool_calls,
+    function_call_names,
+    parse_tool_payload,
+    serialize_tool_output,
+    tool_result_events,
+    voice_state,
+)
+from ._instructions import DEFAULT_BASE_INSTRUCTIONS, build_instructions
+from ._js import json_stringify
+from ._routes import Route, resolve_route, route_prompt_lines
+from ._runtime import AgentRuntime, ExecuteBackendFunction, Navigate, create_agent_runtime, error_message
+from ._tools import EXECUTE_APP_FUNCTION, NAVIGATE_TO, direct_alias_tools, tool_schemas
+
+__all__ = [
+    "DEFAULT_BASE_INSTRUCTIONS",
+    "EXECUTE_APP_FUNCTION",
+    "NAVIGATE_TO",
+    "AgentRuntime",
+    "ExecuteBackendFunction",
+    "Navigate",
+    "Route",
+    "ToolCall",
+    "build_instructions",
+    "create_agent_runtime",
+    "direct_alias_tools",
+    "error_message",
+    "extract_tool_calls",
+    "function_call_names",
+    "json_stringify",
+    "parse_tool_payload",
+    "resolve_route",
+    "route_prompt_lines",
+    "serialize_tool_output",
+    "tool_result_events",
+    "tool_schemas",
+    "voice_state",
+]

@@ -1,0 +1,148 @@
+"""The few JavaScript semantics the TypeScript runtime relies on: trim, JSON text in and out.
+
+``json_stringify`` writes what ``JSON.stringify`` writes for the same data: no spaces,
+UTF-8 text rather than ``\\u`` escapes, numbers as ``String(number)`` spells them
+(``1.0`` -> ``1``, ``1e-7``, ``1e+21``), non-finite numbers as ``null``, lone surrogates
+escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["is_record", "js_trim", "json_parse", "json_stringify", "number_text"]
+
+# String.prototype.trim: WhiteSpace and LineTerminator of ECMA-262.
+_JS_SPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_QUOTED = re.compile('[\ud800-\udbff][\udc00-\udfff]|[\\x00-\\x1f"\\\\\ud800-\udfff]')
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def js_trim(value: str) -> str:
+    """``String.prototype.trim``."""
+    return value.strip(_JS_SPACE)
+
+
+def is_record(value: Any) -> bool:
+    """The runtime's ``isRecord``: any non-null object, arrays included."""
+    return isinstance(value, Mapping | list)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"Unexpected token {name[0]}")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def json_parse(text: str) -> Any:
+    """``JSON.parse``: raises ``ValueError`` for text that is not JSON (``NaN`` included)."""
+    return _DECODER.decode(text)
+
+
+def number_text(value: float) -> str:
+    """``String(number)`` for a finite number: shortest round-trip digits, JS layout."""
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    exponent_raw: Any
+    _, digit_tuple, exponent_raw = Decimal(repr(abs(float(value)))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k = len(digits)
+    n = int(exponent_raw) + k
+    if k <= n <= 21:
+        body = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        body = "0." + "0" * -n + digits
+    else:
+        power = n - 1
+        mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
+        body = f"{mantissa}e{'+' if power >= 0 else '-'}{abs(power)}"
+    return sign + body
+
+
+def _escape(match: re.Match[str]) -> str:
+    text = match.group()
+    if len(text) == 2:  # a surrogate pair: one character, written as itself
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    return _SHORT_ESCAPES.get(text) or f"\\u{ord(text):04x}"
+
+
+def _quote(value: str) -> str:
+    return '"' + _QUOTED.sub(_escape, value) + '"'
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, float):
+        return number_text(key) if math.isfinite(key) else ("NaN" if math.isnan(key) else _infinity(key))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _infinity(value: float) -> str:
+    return "Infinity" if value > 0 else "-Infinity"
+
+
+def _encode(value: Any, out: list[str], active: set[int]) -> None:
+    if value is None:
+        out.append("null")
+    elif isinstance(value, str):
+        out.append(_quote(value))
+    elif isinstance(value, bool):
+        out.append("true" if value else "false")
+    elif isinstance(value, int):
+        out.append(str(value))
+    elif isinstance(value, float):
+        out.append(number_text(value) if math.isfinite(value) else "null")
+    elif isinstance(value, Mapping | list | tuple):
+        marker = id(value)
+        if marker in active:
+            raise ValueError("Converting circular structure to JSON")
+        active.add(marker)
+        if isinstance(value, Mapping):
+            out.append("{")
+            for index, (key, item) in enumerate(value.items()):
+                if index:
+                    out.append(",")
+                out.append(_quote(_key(key)))
+                out.append(":")
+                _encode(item, out, active)
+            out.append("}")
+        else:
+            out.append("[")
+            for index, item in enumerate(value):
+                if index:
+                    out.append(",")
+                _encode(item, out, active)
+            out.append("]")
+        active.discard(marker)
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def json_stringify(value: Any) -> str:
+    """``JSON.stringify(value)`` for JSON data (dicts, lists, tuples, str, numbers, bools, None).
+
+    Raises ``TypeError`` for anything else and ``ValueError`` for a circular structure,
+    as ``JSON.stringify`` throws for a ``BigInt`` or a cycle.
+    """
+    out: list[str] = []
+    _encode(value, out, set())
+    return "".join(out)

@@ -1,0 +1,293 @@
+"""The agent runtime: tools, instructions and the routing of each tool call (spec 3-5).
+
+A port of ``createNavaiMobileAgentRuntime`` (``@navai/voice-mobile``): the merge rules,
+the instructions, and every result and error object are the same, byte for byte once
+encoded. It performs no I/O of its own: ``navigate``, the local functions and
+``execute_backend_function`` are the app's.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+
+from .._exceptions import NavaiError
+from .._models import BackendFunction, FunctionResult
+from ._instructions import build_instructions
+from ._js import is_record, js_trim
+from ._local import LocalFunctions, local_functions
+from ._routes import Route, coerce_routes, resolve_route
+from ._tools import EXECUTE_APP_FUNCTION, NAVIGATE_TO, RESERVED_TOOL_NAMES, tool_schemas
+from ._tools import direct_alias_tools as _alias_tools
+
+if TYPE_CHECKING:
+    from navai.server._functions import FunctionRegistry
+
+__all__ = ["AgentRuntime", "ExecuteBackendFunction", "Navigate", "create_agent_runtime", "error_message"]
+
+Payload = Mapping[str, Any] | list[Any]
+Navigate = Callable[[str], Any]
+"""``navigate(path)``, sync or async."""
+ExecuteBackendFunction = Callable[[str, Payload | None], Any]
+"""``(function_name, payload)``, sync or async; ``AsyncNavaiBackendClient.execute_function`` fits."""
+
+
+def error_message(error: BaseException) -> str:
+    """The message a failure reports as ``details`` (what ``Error.message`` is in TypeScript).
+
+    A navai client error gives the TypeScript client's message: the raw body of a
+    non-2xx answer, the backend's ``details``/``error``, ``Invalid backend function response.``
+    """
+    if isinstance(error, NavaiError):
+        return error.message
+    return str(error)
+
+
+def _is_async_callable(target: Any) -> bool:
+    if inspect.iscoroutinefunction(target):
+        return True
+    call = getattr(target, "__call__", None)  # noqa: B004
+    return not inspect.isfunction(target) and inspect.iscoroutinefunction(call)
+
+
+async def _call(target: Callable[..., Any], *args: Any) -> Any:
+    """Await an async callable; run a sync one in a worker thread (it may block on I/O)."""
+    if _is_async_callable(target):
+        return await target(*args)
+    result = await anyio.to_thread.run_sync(lambda: target(*args))
+    if inspect.isawaitable(result):
+        return await result
+    return result
+
+
+def _backend_item(item: BackendFunction | Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    if isinstance(item, BackendFunction):
+        return item.name, item.description, item.source
+    if isinstance(item, Mapping):
+        return item.get("name"), item.get("description"), item.get("source")
+    raise TypeError(f"a backend function must be a BackendFunction or a mapping, not {type(item).__name__}")
+
+
+def _normalize_execution_payload(value: Any) -> Payload | None:
+    """None stays None, an object or array is itself, anything else becomes ``{"value": x}``."""
+    if value is None:
+        return None
+    if is_record(value):
+        payload: Payload = value
+        return payload
+    return {"value": value}
+
+
+def _field(payload: Payload | None, key: str) -> Any:
+    return payload.get(key) if isinstance(payload, Mapping) else None
+
+
+class AgentRuntime:
+    """What a session needs: ``instructions``, ``tools``, ``warnings``, the function names,
+    and :meth:`execute_tool_call`. Build it with :func:`create_agent_runtime`."""
+
+    instructions: str
+    tools: list[dict[str, Any]]
+    warnings: list[str]
+    available_function_names: list[str]
+
+    def __init__(
+        self,
+        *,
+        routes: Sequence[Route],
+        local: LocalFunctions,
+        backend: dict[str, BackendFunction],
+        execute_backend_function: ExecuteBackendFunction | None,
+        base_instructions: str | None,
+        navigate: Navigate | None,
+        aliases: Sequence[str],
+        alias_tools: list[dict[str, Any]],
+        alias_warnings: list[str],
+        backend_warnings: list[str],
+    ) -> None:
+        self._routes = tuple(routes)
+        self._local = local
+        self._backend = backend
+        self._execute_backend_function = execute_backend_function
+        self._navigate = navigate
+        self._aliases = frozenset(aliases)
+        local_items = list(local)
+        self.available_function_names = [item.name for item in local_items] + list(backend)
+        self.instructions = build_instructions(
+            base_instructions=base_instructions,
+            routes=self._routes,
+            function_lines=[(item.name, item.description) for item in local_items]
+            + [
+                (item.name, "Execute backend function." if item.description is None else item.description)
+                for item in backend.values()
+            ],
+        )
+        self.tools = tool_schemas() + alias_tools
+        self.warnings = [*local.warnings, *backend_warnings, *alias_warnings]
+        self.context: dict[str, Any] = {"navigate": navigate, "routes": self._routes}
+        """What a local function gets as its context argument (the TypeScript ``options``)."""
+
+    def __repr__(self) -> str:
+        return f"AgentRuntime(functions={self.available_function_names!r}, routes={len(self._routes)})"
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        return self._routes
+
+    async def execute_tool_call(self, name: str, payload: Payload | None = None) -> dict[str, Any]:
+        """Run one tool call and return the object to answer it with (spec section 5).
+
+        Never raises for a failure of the call itself: an exception escaping the routing
+        (``navigate`` raising, say) becomes ``Tool execution failed.`` with its message,
+        as the mobile hook answers it.
+        """
+        try:
+            return await self._route(name, payload)
+        except Exception as exc:
+            return {"ok": False, "error": "Tool execution failed.", "details": error_message(exc)}
+
+    async def _route(self, name: str, payload: Payload | None) -> dict[str, Any]:
+        tool_name = js_trim(name).lower()
+        if tool_name == NAVIGATE_TO:
+            return await self._navigate_to(payload)
+        if tool_name == EXECUTE_APP_FUNCTION:
+            return await self._execute_app_function(payload)
+        if tool_name in self._aliases and isinstance(payload, Mapping) and "payload" in payload:
+            return await self._execute_app_function(
+                {"function_name": tool_name, "payload": payload["payload"]}
+            )
+        if tool_name in self.available_function_names:
+            # The model called a function name as a tool: its arguments are the payload.
+            return await self._execute_app_function({"function_name": tool_name, "payload": payload})
+        return {
+            "ok": False,
+            "error": "Unknown or disallowed tool.",
+            "available_tools": list(RESERVED_TOOL_NAMES),
+        }
+
+    async def _navigate_to(self, payload: Payload | None) -> dict[str, Any]:
+        target = _field(payload, "target")
+        target = js_trim(target) if isinstance(target, str) else ""
+        if not target:
+            return {"ok": False, "error": "target is required."}
+        path = resolve_route(target, self._routes)
+        if path is None:
+            return {"ok": False, "error": "Unknown or disallowed route."}
+        if self._navigate is not None:
+            result = self._navigate(path)
+            if inspect.isawaitable(result):
+                await result
+        return {"ok": True, "path": path}
+
+    async def _execute_app_function(self, payload: Payload | None) -> dict[str, Any]:
+        requested = _field(payload, "function_name")
+        requested = js_trim(requested).lower() if isinstance(requested, str) else ""
+        if not requested:
+            return {"ok": False, "error": "function_name is required."}
+        execution_payload = _normalize_execution_payload(_field(payload, "payload"))
+
+        local = self._local.get(requested)
+        if local is not None:
+            try:
+                result = await local.run({} if execution_payload is None else execution_payload, self.context)
+            except Exception as exc:
+                return self._failed(local.name, exc)
+            return self._succeeded(local.name, local.source, result)
+
+        backend = self._backend.get(requested)
+        if backend is None:
+            return {
+                "ok": False,
+                "error": "Unknown or disallowed function.",
+                "available_functions": list(self.available_function_names),
+            }
+        if self._execute_backend_function is None:
+            return {
+                "ok": False,
+                "function_name": backend.name,
+                "error": "Backend function execution is not configured.",
+            }
+        try:
+            result = await _call(self._execute_backend_function, backend.name, execution_payload)
+        except Exception as exc:
+            return self._failed(backend.name, exc)
+        if isinstance(result, FunctionResult):
+            result = result.result
+        return self._succeeded(backend.name, "backend" if backend.source is None else backend.source, result)
+
+    @staticmethod
+    def _succeeded(name: str, source: str, result: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = {"ok": True, "function_name": name, "source": source}
+        if result is not None:  # None is JavaScript's undefined: JSON.stringify leaves it out
+            answer["result"] = result
+        return answer
+
+    @staticmethod
+    def _failed(name: str, error: BaseException) -> dict[str, Any]:
+        return {
+            "ok": False,
+            "function_name": name,
+            "error": "Function execution failed.",
+            "details": error_message(error),
+        }
+
+
+def create_agent_runtime(
+    *,
+    routes: Iterable[Route | Mapping[str, Any]] = (),
+    functions: FunctionRegistry | Mapping[str, Callable[..., Any]] | Iterable[Callable[..., Any]] = (),
+    backend_functions: Iterable[BackendFunction | Mapping[str, Any]] = (),
+    execute_backend_function: ExecuteBackendFunction | None = None,
+    base_instructions: str | None = None,
+    navigate: Navigate | None = None,
+    direct_alias_tools: bool = False,
+) -> AgentRuntime:
+    """Build the runtime for one session.
+
+    ``functions`` run in this process (a ``FunctionRegistry``, callables and classes, or a
+    mapping of names to callables); ``backend_functions`` are what the backend's
+    ``list_functions()`` returned and run through ``execute_backend_function``. A backend
+    function named like a local one, or like an earlier backend one, is left out with a
+    warning. ``direct_alias_tools`` adds one tool per function name (the web runtime's
+    aliases) after ``navigate_to`` and ``execute_app_function``.
+    """
+    local = local_functions(functions)
+    backend: dict[str, BackendFunction] = {}
+    backend_warnings: list[str] = []
+    for item in backend_functions:
+        raw_name, description, source = _backend_item(item)
+        if not isinstance(raw_name, str):
+            continue
+        name = js_trim(raw_name).lower()
+        if not name:
+            continue
+        if local.get(name) is not None:
+            backend_warnings.append(
+                f'[navai] Ignored backend function "{raw_name}": name conflicts with a mobile function.'
+            )
+            continue
+        if name in backend:
+            backend_warnings.append(f'[navai] Ignored duplicated backend function "{raw_name}".')
+            continue
+        backend[name] = BackendFunction(
+            name=name,
+            description=description if isinstance(description, str) else None,
+            source=source if isinstance(source, str) else None,
+        )
+    names = [item.name for item in local] + list(backend)
+    alias_tools, aliases, alias_warnings = _alias_tools(names) if direct_alias_tools else ([], [], [])
+    return AgentRuntime(
+        routes=coerce_routes(routes),
+        local=local,
+        backend=backend,
+        execute_backend_function=execute_backend_function,
+        base_instructions=base_instructions,
+        navigate=navigate,
+        aliases=aliases,
+        alias_tools=alias_tools,
+        alias_warnings=alias_warnings,
+        backend_warnings=backend_warnings,
+    )
