@@ -1,0 +1,262 @@
+"""The servers ``make bench-server`` loads, each one process on a free 127.0.0.1 port.
+
+- ``navai``: ``python -m navai serve --host 127.0.0.1 --port 0`` over the Python twins of the
+  test functions (``tests/server/backend_py``), exactly as a user runs it: ``navai serve``
+  configures uvicorn itself (``navai/server/_serve.py``: uvloop and httptools when
+  installed, access log off, lifespan off, one process); no flag is needed.
+- ``node``: the Node test backend (``tests/backend``: @navai/voice-backend 0.1.3 on Express 5,
+  one Node process), started by ``tests/backend_harness.py`` (``PORT=0``).
+- ``bare``: ``bench/server_bare.py``, one Starlette route on uvicorn with navai serve's
+  uvicorn settings: the ceiling reference.
+
+Every process is stopped by its pid (SIGTERM, then SIGKILL after 5 s), also at exit; on
+Linux the Python servers also get SIGTERM when the process that started them dies (the
+Node backend exits by itself then: ``NAVAI_BACKEND_PARENT_PID``). Standard library only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+TESTS_DIR = ROOT / "tests"
+PY_FUNCTIONS_DIR = TESTS_DIR / "server" / "backend_py"
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 5.0
+EXECUTE_PATH = "/navai/functions/execute"
+
+_UVICORN_RE = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+_SCRUBBED_ENV_PREFIXES = ("OPENAI_", "NAVAI_", "ELEVENLABS_")
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+LABELS = {
+    "navai": "navai serve (uvicorn, uvloop, httptools)",
+    "node": "Node backend (@navai/voice-backend, Express 5)",
+    "bare": "bare Starlette route on uvicorn (ceiling)",
+}
+
+
+@dataclass
+class Server:
+    """One running server process."""
+
+    name: str
+    url: str
+    pid: int
+    stop: Callable[[], None] = field(repr=False)
+    read_log: Callable[[], str] = field(repr=False)
+
+    @property
+    def execute_url(self) -> str:
+        return self.url + EXECUTE_PATH
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to SIGTERM the child when its parent dies."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def preexec() -> None:
+        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    return preexec
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _health_ok(url: str) -> bool:
+    try:
+        with _OPENER.open(f"{url}/health", timeout=2.0) as response:
+            ok: bool = response.status == 200 and json.loads(response.read()) == {"ok": True}
+            return ok
+    except (OSError, ValueError, urllib.error.URLError):
+        return False
+
+
+def clean_env() -> dict[str, str]:
+    """The caller's environment without proxies and without the backends' own variables."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_SCRUBBED_ENV_PREFIXES) and not k.lower().endswith("_proxy")
+    }
+
+
+def _start_uvicorn(name: str, command: list[str], env: dict[str, str]) -> Server:
+    fd, raw = tempfile.mkstemp(prefix=f"navai-bench-{name}-", suffix=".log")
+    os.close(fd)
+    log_path = Path(raw)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent(),
+        )
+
+    def read_log() -> str:
+        try:
+            return log_path.read_text("utf-8", "replace")
+        except OSError:
+            return ""
+
+    stopped = False
+
+    def stop() -> None:
+        nonlocal stopped
+        if stopped:
+            return
+        stopped = True
+        atexit.unregister(stop)
+        _terminate(process)
+        log_path.unlink(missing_ok=True)
+
+    atexit.register(stop)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    port: int | None = None
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            if port is None:
+                match = _UVICORN_RE.search(log_path.read_bytes())
+                if match is None:
+                    time.sleep(0.02)
+                    continue
+                port = int(match.group(1))
+            if _health_ok(f"http://{HOST}:{port}"):
+                return Server(name, f"http://{HOST}:{port}", process.pid, stop, read_log)
+            time.sleep(0.05)
+    except BaseException:
+        stop()
+        raise
+    tail = read_log()[-3000:]
+    stop()
+    raise RuntimeError(f"{name} (pid {process.pid}) did not become ready:\n{tail}")
+
+
+def navai_env() -> dict[str, str]:
+    """``navai serve``'s environment: the Python twins of the test functions, an unused key."""
+    env = clean_env()
+    env.update(
+        {
+            # execute never calls OpenAI; a key keeps the configuration the usual one
+            "OPENAI_API_KEY": "sk-bench-unused",
+            "OPENAI_BASE_URL": f"http://{HOST}:9/v1",
+            "NAVAI_FUNCTIONS_BASE_DIR": str(PY_FUNCTIONS_DIR),
+        }
+    )
+    return env
+
+
+def start_navai() -> Server:
+    """``navai serve`` as a user runs it, over the Python twins of the test functions."""
+    command = [sys.executable, "-m", "navai", "serve", "--host", HOST, "--port", "0", "--log-level", "info"]
+    return _start_uvicorn("navai", command, navai_env())
+
+
+def start_variant(variant: str) -> Server:
+    """``bench/server_variant.py VARIANT``: navai serve's app with one what-if change."""
+    command = [sys.executable, str(BENCH_DIR / "server_variant.py"), variant, "--host", HOST, "--port", "0"]
+    return _start_uvicorn(f"variant-{variant}", command, navai_env())
+
+
+def start_bare() -> Server:
+    command = [sys.executable, str(BENCH_DIR / "server_bare.py"), "--host", HOST, "--port", "0"]
+    return _start_uvicorn("bare", command, clean_env())
+
+
+def start_node() -> Server:
+    if str(TESTS_DIR) not in sys.path:
+        sys.path.append(str(TESTS_DIR))
+    from backend_harness import Backend  # type: ignore[import-not-found]
+
+    backend = Backend.start()
+    return Server("node", backend.url, backend.pid, backend.stop, backend.read_log)
+
+
+STARTERS: dict[str, Callable[[], Server]] = {"navai": start_navai, "node": start_node, "bare": start_bare}
+
+
+def check_echo(server: Server, body: dict[str, Any], expected: Any) -> dict[str, Any]:
+    """One execute call: 200, ``ok: true`` and the echoed value, else ``RuntimeError``."""
+    request = urllib.request.Request(
+        server.execute_url,
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    with _OPENER.open(request, timeout=10) as response:
+        answer: dict[str, Any] = json.loads(response.read())
+        status = response.status
+    if status != 200 or answer.get("ok") is not True or answer.get("result") != expected:
+        raise RuntimeError(f"{server.name}: unexpected answer {status} {answer!r}")
+    return answer
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """user + system CPU time of a process (all its threads), from /proc; 0.0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
+def process_threads(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
