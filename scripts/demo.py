@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -30,16 +31,11 @@ STEPS = [
 STEP_TIMEOUT_S = 60
 
 
-def main() -> int:
-    print("== Starting navai serve with the Python test functions (OpenAI: a local stand-in)", flush=True)
-    try:
-        backend = PyBackend.start()
-    except (RuntimeError, OSError) as exc:
-        print(f"demo: cannot start navai serve: {exc}", file=sys.stderr)
-        return 1
+def drive(backend: Any, label: str) -> int:
+    """Run every step against ``backend`` (stopped by its pid whatever happens); returns the exit code."""
     failures = 0
     try:
-        print(f"== NAVAI backend (navai serve) listening on {backend.url} (pid {backend.pid})\n", flush=True)
+        print(f"== NAVAI backend ({label}) listening on {backend.url} (pid {backend.pid})\n", flush=True)
         env = {**os.environ, "NAVAI_API_URL": backend.url}
         for title, args in STEPS:
             print(f"== {title}\n$ navai {' '.join(args)}", flush=True)
@@ -56,6 +52,16 @@ def main() -> int:
         print(f"== backend pid {pid} stopped")
     print("demo: all steps succeeded" if not failures else f"demo: {failures} step(s) failed")
     return 1 if failures else 0
+
+
+def main() -> int:
+    print("== Starting navai serve with the Python test functions (OpenAI: a local stand-in)", flush=True)
+    try:
+        backend = PyBackend.start()
+    except (RuntimeError, OSError) as exc:
+        print(f"demo: cannot start navai serve: {exc}", file=sys.stderr)
+        return 1
+    return drive(backend, "navai serve")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ code is non-zero when any step failed. ``make demo`` (scripts/demo.py) does the 
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,7 +17,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from backend_harness import Backend, ensure_installed, node_missing_reason  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from demo import NAVAI, STEPS  # noqa: E402
+from demo import drive  # noqa: E402
 
 
 def main() -> int:
@@ -29,22 +27,7 @@ def main() -> int:
         return 1
     print("== Installing the NAVAI test backend (npm ci, first run only)", flush=True)
     ensure_installed()
-    failures = 0
-    backend = Backend.start()
-    try:
-        print(f"== NAVAI backend (Node) listening on {backend.url} (pid {backend.pid})\n", flush=True)
-        env = {**os.environ, "NAVAI_API_URL": backend.url}
-        for title, args in STEPS:
-            print(f"== {title}\n$ navai {' '.join(args)}", flush=True)
-            code = subprocess.run([NAVAI, *args], env=env, check=False).returncode
-            print(f"(exit code {code})\n", flush=True)
-            failures += code != 0
-    finally:
-        pid = backend.pid
-        backend.stop()
-        print(f"== backend pid {pid} stopped")
-    print("demo: all steps succeeded" if not failures else f"demo: {failures} step(s) failed")
-    return 1 if failures else 0
+    return drive(Backend.start(), "Node")
 
 
 if __name__ == "__main__":
