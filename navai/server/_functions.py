@@ -8,17 +8,15 @@ a function's JS ``length`` is its count of positional parameters without a defau
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import contextvars
 import functools
 import inspect
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
 
 import anyio.to_thread
 
+from ._hop import ThreadHop
 from ._jscompat import js_trim
 from ._naming import module_stem, unique_name
 
@@ -137,33 +135,20 @@ class NavaiFunction:
         return await _settle(await in_thread(call))
 
 
-_WORKERS = 40
-"""Sync functions running at once, as anyio's default thread limit."""
-_executor: concurrent.futures.ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-
-
-def _pool() -> concurrent.futures.ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        with _executor_lock:
-            if _executor is None:
-                _executor = concurrent.futures.ThreadPoolExecutor(_WORKERS, thread_name_prefix="navai-fn")
-    return _executor
+_hop = ThreadHop(40)  # as many sync functions at once as anyio's default thread limit
 
 
 async def in_thread(call: Callable[[], Any]) -> Any:
     """``call()`` in a worker thread, its context (contextvars) copied, so it never blocks the loop.
 
-    On asyncio, straight through ``run_in_executor`` on a pool of 40: about a quarter of
-    ``anyio.to_thread.run_sync``'s cost per call, which a sync NAVAI function pays on every
-    execute. Elsewhere (trio), through anyio.
+    On asyncio through `ThreadHop` (about a quarter of ``run_in_executor``'s cost per call,
+    which a sync NAVAI function pays on every execute); elsewhere (trio) through anyio.
     """
     try:
-        loop = asyncio.get_running_loop()
+        asyncio.get_running_loop()
     except RuntimeError:
         return await anyio.to_thread.run_sync(call)
-    return await loop.run_in_executor(_pool(), contextvars.copy_context().run, call)
+    return await _hop.run(call)
 
 
 def _first_doc_line(target: Any) -> str | None:
