@@ -12,23 +12,15 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
+
+from ..server._jscompat import js_number_text as number_text
+from ..server._jscompat import js_trim
 
 __all__ = ["is_record", "js_trim", "json_parse", "json_stringify", "number_text"]
 
-# String.prototype.trim: WhiteSpace and LineTerminator of ECMA-262.
-_JS_SPACE = (
-    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
 _QUOTED = re.compile('[\ud800-\udbff][\udc00-\udfff]|[\\x00-\\x1f"\\\\\ud800-\udfff]')
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def js_trim(value: str) -> str:
-    """``String.prototype.trim``."""
-    return value.strip(_JS_SPACE)
 
 
 def is_record(value: Any) -> bool:
@@ -46,29 +38,6 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 def json_parse(text: str) -> Any:
     """``JSON.parse``: raises ``ValueError`` for text that is not JSON (``NaN`` included)."""
     return _DECODER.decode(text)
-
-
-def number_text(value: float) -> str:
-    """``String(number)`` for a finite number: shortest round-trip digits, JS layout."""
-    if value == 0:
-        return "0"
-    sign = "-" if value < 0 else ""
-    exponent_raw: Any
-    _, digit_tuple, exponent_raw = Decimal(repr(abs(float(value)))).normalize().as_tuple()
-    digits = "".join(map(str, digit_tuple))
-    k = len(digits)
-    n = int(exponent_raw) + k
-    if k <= n <= 21:
-        body = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        body = f"{digits[:n]}.{digits[n:]}"
-    elif -6 < n <= 0:
-        body = "0." + "0" * -n + digits
-    else:
-        power = n - 1
-        mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
-        body = f"{mantissa}e{'+' if power >= 0 else '-'}{abs(power)}"
-    return sign + body
 
 
 def _escape(match: re.Match[str]) -> str:

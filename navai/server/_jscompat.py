@@ -67,21 +67,34 @@ def is_js_number(value: Any) -> bool:
 
 
 def js_number_text(value: float) -> str:
-    """``String(number)``: ``600``, ``0.5``, ``NaN``, ``Infinity``, ``1e+21``, ``1e-7``."""
+    """``String(number)``: ``600``, ``0.5``, ``NaN``, ``Infinity``, ``1e+21``, ``1e-7``.
+
+    Finite numbers get JavaScript's layout of the shortest round-trip digits (ECMA-262
+    Number::toString): plain up to 21 integer digits and down to 1e-6, exponent otherwise.
+    """
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
-    if value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(float(value))
-    if "e" in text:
-        if 1e-7 <= abs(value) < 1e21:
-            return format(Decimal(text), "f")
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
-    return text
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    exponent_raw: Any
+    _, digit_tuple, exponent_raw = Decimal(repr(abs(float(value)))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k = len(digits)
+    n = int(exponent_raw) + k
+    if k <= n <= 21:
+        body = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        body = "0." + "0" * -n + digits
+    else:
+        power = n - 1
+        mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
+        body = f"{mantissa}e{'+' if power >= 0 else '-'}{abs(power)}"
+    return sign + body
 
 
 def json_number(value: float) -> float | int | None:
