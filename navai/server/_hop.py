@@ -30,7 +30,8 @@ class ThreadHop:
         self._jobs: SimpleQueue[_Job] = SimpleQueue()
         self._lock = threading.Lock()
         self._started = 0
-        self._idle = 0
+        self._idle = 0  # workers waiting for a job
+        self._pending = 0  # jobs put and not taken yet
         self._results: dict[asyncio.AbstractEventLoop, list[_Result]] = {}
 
     async def run(self, call: Callable[[], Any]) -> Any:
@@ -39,7 +40,8 @@ class ThreadHop:
         future: asyncio.Future[Any] = loop.create_future()
         self._jobs.put((loop, future, contextvars.copy_context(), call))
         with self._lock:
-            start = self._idle == 0 and self._started < self._max
+            self._pending += 1
+            start = self._idle < self._pending and self._started < self._max
             if start:
                 self._started += 1
         if start:
@@ -53,6 +55,7 @@ class ThreadHop:
             loop, future, context, call = self._jobs.get()
             with self._lock:
                 self._idle -= 1
+                self._pending -= 1
             try:
                 result: _Result = (future, context.run(call), None)
             except BaseException as exc:  # handed to the awaiting coroutine, which raises it

@@ -67,3 +67,16 @@ def test_a_cancelled_caller_does_not_break_the_workers() -> None:
         assert await hop.run(lambda: "next") == "next"
 
     asyncio.run(main_loop())
+
+
+def test_idle_workers_are_not_counted_twice_for_a_burst() -> None:
+    """Ten blocking calls at once after an earlier call left one idle worker still run side by side."""
+    hop = ThreadHop(10)
+
+    async def main_loop() -> float:
+        await hop.run(lambda: None)  # one worker now waits for jobs
+        started = time.perf_counter()
+        await asyncio.gather(*(hop.run(lambda: time.sleep(0.2)) for _ in range(10)))
+        return time.perf_counter() - started
+
+    assert asyncio.run(main_loop()) < 1.0
