@@ -10,9 +10,7 @@ sync-only program never imports asyncio, and a script that only
 catches ``navai.NavaiError`` never imports httpx2.
 """
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING as _TYPE_CHECKING
-from typing import Any as _Any
 
 from ._exceptions import (
     NavaiConfigurationError,
@@ -25,6 +23,7 @@ from ._exceptions import (
     NavaiInvalidResponseError,
     NavaiTimeoutError,
 )
+from ._lazy import lazy_attributes as _lazy_attributes
 from ._version import __version__
 
 if _TYPE_CHECKING:
@@ -79,18 +78,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> _Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'navai' has no attribute {name!r}")
-    value = getattr(_import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+__getattr__, __dir__ = _lazy_attributes(__name__, globals(), _LAZY)
 
 __all__ = [
     "DEFAULT_API_BASE_URL",

@@ -6,9 +6,9 @@ execute, ``/health``); mount it into any Starlette or FastAPI app, or run
 depend on Starlette. Install with ``pip install 'navai[server]'``.
 """
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING as _TYPE_CHECKING
-from typing import Any as _Any
+
+from .._lazy import lazy_attributes as _lazy_attributes
 
 if _TYPE_CHECKING:
     from ._app import (
@@ -52,19 +52,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> _Any:
-    """Load each name's module on first use: the function model needs no Starlette."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'navai.server' has no attribute {name!r}")
-    value = getattr(_import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+__getattr__, __dir__ = _lazy_attributes(__name__, globals(), _LAZY)
 
 __all__ = [
     "DEFAULT_CLIENT_SECRET_PATH",
