@@ -162,7 +162,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _fresh_openai_key() -> str:
+def fresh_openai_key() -> str:
     return "sk-test-" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(40))
 
 
@@ -185,12 +185,16 @@ def _health_ok(url: str, timeout: float) -> bool:
 
 
 def _wait_until_ready(
-    process: subprocess.Popen[bytes], log_path: Path, port: int | None
+    process: subprocess.Popen[bytes],
+    log_path: Path,
+    port: int | None,
+    listening: re.Pattern[bytes] = _LISTENING_RE,
 ) -> tuple[int | None, str]:
     """``(port, "")`` once ``GET /health`` answers, else ``(None, what went wrong)``.
 
-    The port comes from the server's ``NAVAI_BACKEND_LISTENING`` line, which is also awaited
-    when ``port`` is given: otherwise another server already on that port could answer.
+    The port comes from the server's ``listening`` line (the Node server's
+    ``NAVAI_BACKEND_LISTENING``), which is also awaited when ``port`` is given: otherwise
+    another server already on that port could answer.
     """
     actual_port: int | None = None
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -198,7 +202,7 @@ def _wait_until_ready(
         if process.poll() is not None:
             return None, f"exited with code {process.returncode} before it was ready"
         if actual_port is None:
-            match = _LISTENING_RE.search(log_path.read_bytes())
+            match = listening.search(log_path.read_bytes())
             if match is None:
                 time.sleep(0.05)
                 continue
@@ -267,7 +271,7 @@ class Backend:
         node = shutil.which("node")
         assert node is not None
 
-        openai_key = _fresh_openai_key()
+        openai_key = fresh_openai_key()
         env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_ENV_PREFIXES)}
         env.update(
             {

@@ -35,14 +35,12 @@ from __future__ import annotations
 import argparse
 import atexit
 import base64
-import contextlib
 import http.server
 import json
 import os
 import re
 import secrets
 import signal
-import socket
 import string
 import subprocess
 import sys
@@ -56,6 +54,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Final
+
+from backend_harness import _tail, _terminate, _wait_until_ready, free_port, fresh_openai_key
 
 __all__ = [
     "BYOK_PREFIX",
@@ -74,7 +74,6 @@ PY_BACKEND_DIR: Final[Path] = TESTS_DIR / "server" / "backend_py"
 """The Python twins of ``tests/backend/src/ai/functions-modules/*.js``."""
 
 HOST: Final = "127.0.0.1"
-START_TIMEOUT_S: Final = 30.0
 STOP_TIMEOUT_S: Final = 5.0
 BYOK_PREFIX: Final = "/byok"
 """``tests/backend/server.mjs`` mounts its bring-your-own-key routes under this prefix."""
@@ -87,20 +86,6 @@ _LISTENING_RE: Final = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+
 _SCRUBBED_ENV_PREFIXES: Final = ("OPENAI_", "NAVAI_", "ELEVENLABS_")
 _KEY_ALPHABET: Final = string.ascii_letters + string.digits
 _OPENER: Final = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def fresh_openai_key() -> str:
-    return "sk-test-" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(40))
-
-
-# -- the OpenAI stand-in ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -276,23 +261,6 @@ class OpenAIStandIn:
 # -- navai serve ------------------------------------------------------------------------
 
 
-def _tail(path: Path, max_bytes: int = 4000) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return f"(cannot read log {path}: {exc})"
-    text = data[-max_bytes:].decode("utf-8", "replace")
-    return text if text.strip() else "(log is empty)"
-
-
-def _health_ok(url: str, timeout: float) -> bool:
-    try:
-        with _OPENER.open(f"{url}/health", timeout=timeout) as response:
-            return bool(response.status == 200 and json.loads(response.read()) == {"ok": True})
-    except (OSError, ValueError, urllib.error.URLError):
-        return False
-
-
 def _die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` that asks Linux to SIGTERM the child when its parent dies.
 
@@ -313,45 +281,6 @@ def _die_with_parent() -> Callable[[], None] | None:
         prctl(pr_set_pdeathsig, signal.SIGTERM)
 
     return preexec
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            process.wait()
-
-
-def _wait_until_ready(
-    process: subprocess.Popen[bytes], log_path: Path, port: int | None
-) -> tuple[int | None, str]:
-    """``(port, "")`` once ``GET /health`` answers, else ``(None, what went wrong)``.
-
-    The port comes from uvicorn's ``Uvicorn running on ...`` line, also awaited when
-    ``port`` is given (another server already on that port could answer otherwise).
-    """
-    actual: int | None = None
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return None, f"exited with code {process.returncode} before it was ready"
-        if actual is None:
-            match = _LISTENING_RE.search(log_path.read_bytes())
-            if match is None:
-                time.sleep(0.02)
-                continue
-            actual = int(match.group(1))
-            if port and actual != port:
-                return None, f"listens on port {actual} instead of {port}"
-        if _health_ok(f"http://{HOST}:{actual}", timeout=2.0):
-            return actual, ""
-        time.sleep(0.05)
-    return None, f"did not answer GET /health within {START_TIMEOUT_S:.0f} s"
 
 
 class PyBackend:
@@ -500,7 +429,7 @@ class PyBackend:
                 preexec_fn=_die_with_parent(),
             )
         try:
-            actual, problem = _wait_until_ready(process, path, port)
+            actual, problem = _wait_until_ready(process, path, port, _LISTENING_RE)
         except BaseException:
             _terminate(process)
             raise
