@@ -208,7 +208,7 @@ def _serve(args: argparse.Namespace) -> int:
     """``navai serve``: the backend on uvicorn until SIGINT/SIGTERM."""
     try:
         from .server import create_navai_app
-        from .server._serve import make_server, stuck_threads
+        from .server._serve import freeze_heap, make_server, stuck_threads
     except ImportError as exc:
         print(
             f"navai: error: navai serve needs the server extra (pip install 'navai[server]'): {exc}",
@@ -223,6 +223,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"navai: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     server = make_server(app, host=args.host, port=args.port, log_level=args.log_level)
+    freeze_heap()
     server.run()
     code = EXIT_OK if server.started else EXIT_ERROR
     if stuck_threads():  # a sync function that never returned must not keep the process alive

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import logging
 import signal
@@ -12,7 +13,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["make_server"]
+__all__ = ["freeze_heap", "make_server"]
 
 
 class _Server(uvicorn.Server):
@@ -52,6 +53,17 @@ def make_server(
         server_header=False,
     )
     return _Server(config)
+
+
+def freeze_heap() -> None:
+    """Keep what start-up allocated (openai, pydantic, Starlette, ...) out of full collections.
+
+    Those objects live as long as the process; without this, each full pass of the cyclic
+    collector walks all of them and stalls every request in flight for tens of ms, which
+    shows as a p99 several times the median under load.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def stuck_threads() -> list[threading.Thread]:
