@@ -66,17 +66,28 @@ def error_response(error: BaseException) -> Response:
     return json_response(status, {"error": message})
 
 
+_BODY_HEADERS = {
+    name.encode(): name
+    for name in ("content-length", "content-type", "content-encoding", "transfer-encoding")
+}
+_KEY = "navai.route_key"
+
+
 def _route_key(path: str) -> str:
     path = path if path.startswith("/") else f"/{path}"
     return path[:-1].lower() if len(path) > 1 and path.endswith("/") else path.lower()
 
 
 def _request_key(scope: Scope) -> str:
-    path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :] or "/"
-    return _route_key(path)
+    """The request path as routes compare it; computed once per request, not once per route."""
+    key: str | None = scope.get(_KEY)
+    if key is None:
+        path: str = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :] or "/"
+        key = scope[_KEY] = _route_key(path)
+    return key
 
 
 class _Route(BaseRoute):
@@ -201,7 +212,11 @@ class _NavaiState:
         self.body_limit = body_limit
 
     async def body(self, request: Request) -> Any:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.scope["headers"]}
+        headers: dict[str, str] = {}
+        for name, value in request.scope["headers"]:
+            key = _BODY_HEADERS.get(name.lower())
+            if key is not None:
+                headers[key] = value.decode("latin-1")
         return await read_json_body(headers, request.stream(), limit=self.body_limit)
 
     async def client_secret(self, request: Request) -> Response:
@@ -246,7 +261,7 @@ class _NavaiState:
             payload = body.get("payload")
             if not isinstance(payload, Mapping | list):
                 payload = {}
-            return json_response(200, await _run(definition, payload, request))
+            return await _run(definition, payload, request)
         except Exception as exc:
             return error_response(exc)
         except BaseException as exc:  # SystemExit/KeyboardInterrupt raised by a function
@@ -259,13 +274,13 @@ def _is_cancellation(exc: BaseException) -> bool:
     return isinstance(exc, anyio.get_cancelled_exc_class())
 
 
-async def _run(definition: NavaiFunction, payload: Any, request: Request) -> dict[str, Any]:
+async def _run(definition: NavaiFunction, payload: Any, request: Request) -> Response:
+    """The 200 answer; encoded here, so a result that is not JSON data fails as a 500."""
     result = await definition.run(payload, request)
     answer: dict[str, Any] = {"ok": True, "function_name": definition.name, "source": definition.source}
     if result is not None:
         answer["result"] = result
-    dumps(answer)  # fail here (500) rather than mid-response when it is not JSON data
-    return answer
+    return json_response(200, answer)
 
 
 async def _health(_request: Request) -> Response:
