@@ -8,15 +8,15 @@ Four parts, the same workload as ``make bench-server`` (``POST /navai/functions/
 ``bench/server_load.mjs``, every response checked):
 
 1. **What-ifs, no profiler.** Servers in their own processes, each loaded in alternating
-   rounds: navai serve calling ``echo`` (a sync function: anyio's worker thread pool) and
+   rounds: navai serve calling ``echo`` (a sync function: navai's ``ThreadHop`` worker threads) and
    ``async_echo`` (the async twin: no thread), navai serve's app with the sync hop replaced
    (``bench/server_variant.py``: ``loop.run_in_executor`` on asyncio's default pool or on a
    40-thread pool, or inline on the loop), the bare Starlette route
    (``bench/server_bare.py``) and the Node backend.
    For each: calls/s, server CPU per call (all its threads, from /proc), p99.
 2. **The thread hop alone.** In this process, on uvloop, 50 tasks call a trivial function
-   through ``anyio.to_thread.run_sync``, ``loop.run_in_executor`` (default pool, 40 threads, 1 thread)
-   or directly: wall and CPU time per call, no HTTP.
+   through navai's ``ThreadHop``, ``anyio.to_thread.run_sync``, ``loop.run_in_executor``
+   (default pool, 40 threads, 1 thread) or directly: wall and CPU time per call, no HTTP.
 3. **cProfile under load.** navai serve's app (as ``navai serve`` builds it, on uvicorn via
    ``navai.server._serve.make_server``) and the bare route, each run in this process under
    autocannon at 50 connections with ``cProfile`` on the event loop thread, timed by that
@@ -102,8 +102,9 @@ def load(
 # -- part 1: what-ifs -----------------------------------------------------------------
 
 ROWS: list[tuple[str, str, str]] = [  # (label, server, function)
-    ("navai serve, echo (sync: anyio worker thread; as shipped)", "navai", "echo"),
+    ("navai serve, echo (sync: ThreadHop worker threads; as shipped)", "navai", "echo"),
     ("navai serve, async_echo (async twin: no thread)", "navai", "async_echo"),
+    ("what-if: sync via anyio.to_thread.run_sync (before ThreadHop)", "variant-anyio", "echo"),
     ("what-if: sync via loop.run_in_executor (default pool)", "variant-executor", "echo"),
     ("what-if: sync via loop.run_in_executor (40-thread pool)", "variant-executor-40", "echo"),
     ("what-if: sync called inline on the loop (upper bound)", "variant-inline", "echo"),
@@ -119,7 +120,7 @@ def what_ifs(rounds: int, concurrencies: list[int], seconds: int) -> tuple[str, 
         "node": sb.start_node,
         **{
             f"variant-{v}": functools.partial(sb.start_variant, v)
-            for v in ("executor", "executor-40", "inline")
+            for v in ("anyio", "executor", "executor-40", "inline")
         },
     }
     servers: dict[str, sb.Server] = {}
@@ -193,12 +194,16 @@ def _echo(value: Any) -> Any:
 async def _hop_runs(total: int, tasks: int) -> dict[str, tuple[float, float]]:
     import anyio.to_thread
 
+    from navai.server._hop import ThreadHop
+
+    hop = ThreadHop(40)
     loop = asyncio.get_running_loop()
     one = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     forty = concurrent.futures.ThreadPoolExecutor(max_workers=40)
     ways: dict[str, Callable[[], Any]] = {
         "direct call (no thread)": lambda: _direct(),
-        "anyio.to_thread.run_sync (what navai uses)": lambda: anyio.to_thread.run_sync(_echo, VALUE),
+        "navai's ThreadHop (what navai serve uses)": lambda: hop.run(lambda: _echo(VALUE)),
+        "anyio.to_thread.run_sync": lambda: anyio.to_thread.run_sync(_echo, VALUE),
         "loop.run_in_executor(None, ...) (default pool)": lambda: loop.run_in_executor(None, _echo, VALUE),
         "loop.run_in_executor(40-thread pool, ...)": lambda: loop.run_in_executor(forty, _echo, VALUE),
         "loop.run_in_executor(1-thread pool, ...)": lambda: loop.run_in_executor(one, _echo, VALUE),
@@ -515,12 +520,12 @@ async def _steps(app: Any, calls: int) -> list[tuple[str, float]]:
         await target(_scope(), receive, _send)
 
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("`_NavaiState.body`: headers dict + `read_json_body` (as shipped)", body_navai),
+        ("`_NavaiState.body`: its four headers + `read_json_body` (as shipped)", body_navai),
         ("`await request.body()` + `json.loads` (for comparison)", body_plain),
         ("route matching: every `_Route.matches` up to execute (5th of 5)", match_routes),
-        ("`dumps` in `_run` + `json_response` (as shipped: 2 encodes)", encode_twice),
-        ("`json_response` alone (1 encode)", encode_once),
-        ("`NavaiFunction.run` of sync `echo` (anyio thread hop)", run_sync),
+        ("`dumps` + `json_response` (2 encodes, as before)", encode_twice),
+        ("`json_response` alone (1 encode, as shipped)", encode_once),
+        ("`NavaiFunction.run` of sync `echo` (ThreadHop)", run_sync),
         ("`NavaiFunction.run` of `async_echo` (no thread)", run_async),
         ("whole navai app, execute `echo` (ASGI, no HTTP server)", lambda: whole(app, "echo")),
         ("whole navai app, execute `async_echo`", lambda: whole(app, "async_echo")),

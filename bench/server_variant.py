@@ -4,10 +4,10 @@
 
 Builds the app as ``navai serve`` does (``create_navai_app()`` from the environment, then
 ``navai.server._serve.make_server``: uvloop, httptools, access log off) and, in this process
-only, replaces how a sync function reaches its worker thread (``anyio.to_thread.run_sync``
-as seen from ``navai/server/_functions.py``):
+only, replaces how a sync function reaches its worker thread (``in_thread`` as seen from
+``navai/server/_functions.py``, which navai serve runs on its ``ThreadHop``):
 
-- ``anyio``: nothing replaced (what navai serve ships; a sanity check against ``navai serve``);
+- ``anyio``: ``anyio.to_thread.run_sync`` (what navai serve used before ``ThreadHop``);
 - ``executor``: ``loop.run_in_executor(None, ...)``, asyncio's default thread pool
   (``min(32, cores + 4)`` threads), in a copy of the context as ``asyncio.to_thread`` and
   anyio do, without anyio's limiter, cancel scope and checkpoints;
@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import concurrent.futures
 import contextvars
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -38,8 +37,12 @@ def patch(variant: str) -> None:
     import navai.server._functions as functions
 
     if variant == "anyio":
-        return
-    if variant == "inline":
+        import anyio.to_thread
+
+        async def run_sync(call: Callable[[], Any]) -> Any:
+            return await anyio.to_thread.run_sync(call)
+
+    elif variant == "inline":
 
         async def run_sync(call: Callable[[], Any]) -> Any:
             return call()
@@ -52,7 +55,7 @@ def patch(variant: str) -> None:
             context = contextvars.copy_context()
             return await asyncio.get_running_loop().run_in_executor(executor, context.run, call)
 
-    functions.anyio = types.SimpleNamespace(to_thread=types.SimpleNamespace(run_sync=run_sync))  # type: ignore[attr-defined,assignment]
+    functions.in_thread = run_sync  # type: ignore[assignment]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,10 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     from navai.server import create_navai_app
-    from navai.server._serve import make_server
+    from navai.server._serve import freeze_heap, make_server
 
     patch(args.variant)
     server = make_server(create_navai_app(), host=args.host, port=args.port, log_level="info")
+    freeze_heap()  # as navai serve does
     server.run()
     return 0
 
