@@ -18,7 +18,13 @@ if _TYPE_CHECKING:
         DEFAULT_SPEECH_SYNTHESIZE_PATH,
         create_navai_app,
     )
-    from ._discovery import discover_functions, load_navai_functions, module_exports, resolve_runtime_config
+    from ._discovery import (
+        discover_functions,
+        functions_from_path,
+        load_navai_functions,
+        module_exports,
+        resolve_runtime_config,
+    )
     from ._errors import HTTPError
     from ._functions import FunctionRegistry, NavaiFunction, build_invocation_args, positional_arity
     from ._naming import normalize_name
@@ -36,6 +42,7 @@ _LAZY = {
     "DEFAULT_SPEECH_SYNTHESIZE_PATH": "._app",
     "create_navai_app": "._app",
     "discover_functions": "._discovery",
+    "functions_from_path": "._discovery",
     "load_navai_functions": "._discovery",
     "module_exports": "._discovery",
     "resolve_runtime_config": "._discovery",
@@ -68,6 +75,7 @@ __all__ = [
     "build_invocation_args",
     "create_navai_app",
     "discover_functions",
+    "functions_from_path",
     "load_navai_functions",
     "module_exports",
     "normalize_name",

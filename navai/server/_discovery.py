@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_FUNCTIONS_FOLDER",
     "RuntimeConfig",
     "discover_functions",
+    "functions_from_path",
     "load_navai_functions",
     "module_exports",
     "resolve_runtime_config",
@@ -273,6 +274,29 @@ def discover_functions(
     registry = load_navai_functions(loaders)
     registry.warnings[:0] = config.warnings
     return registry
+
+
+def functions_from_path(path: str | os.PathLike[str]) -> FunctionRegistry:
+    """The functions of one ``.py`` file, or of every ``.py`` file under a folder.
+
+    Modules are imported and their exports named, described and de-duplicated as folder
+    discovery does; a module that fails to import becomes a warning. Sources are paths
+    relative to the folder (or the file's name). Raises ``FileNotFoundError`` when ``path``
+    is neither a ``.py`` file nor a folder.
+    """
+    root = os.path.abspath(os.fspath(path))
+    if os.path.isfile(root) and root.endswith(".py"):
+        return load_navai_functions({os.path.basename(root): _loader(root)})
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"no Python file or folder at {os.fspath(path)!r}")
+    loaders: dict[str, ModuleLoader] = {}
+    for directory, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith((".", "_")) and name != "node_modules"]
+        for name in files:
+            if name.endswith(".py") and not name.startswith(("_", ".")):
+                abs_path = os.path.join(directory, name)
+                loaders[os.path.relpath(abs_path, root).replace(os.sep, "/")] = _loader(abs_path)
+    return load_navai_functions(loaders)
 
 
 def _loader(abs_path: str) -> ModuleLoader:

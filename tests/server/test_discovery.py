@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from navai.server import discover_functions, normalize_name
+from navai.server import discover_functions, functions_from_path, normalize_name
 from navai.server._naming import locale_sort_key
 
 TREE = str(Path(__file__).parent / "tree_py")
@@ -124,3 +124,32 @@ def test_locale_order_matches_node_for_ascii() -> None:
         "B.js",
         "Z.js",
     ]
+
+
+def test_functions_from_a_file_and_from_a_folder(tmp_path: Path) -> None:
+    """``navai agent --functions PATH``: one file, or every .py file under a folder, named and
+    described as folder discovery does (no docstrings, as the Node backend)."""
+    tools = tmp_path / "tools"
+    (tools / "nested").mkdir(parents=True)
+    (tools / "_private").mkdir()
+    (tools / "weather.py").write_text(
+        'def get_weather(city):\n    """Weather for a city."""\n    return {"city": city}\n'
+    )
+    (tools / "nested" / "clock.fn.py").write_text("def now():\n    return 1\n")
+    (tools / "_helpers.py").write_text("def hidden():\n    return 0\n")
+    (tools / "_private" / "x.py").write_text("def hidden2():\n    return 0\n")
+    (tools / "broken.py").write_text("raise RuntimeError('boom')\n")
+
+    folder = functions_from_path(tools)
+    assert [(f.name, f.description, f.source) for f in folder] == [
+        ("now", "Call exported function now.", "nested/clock.fn.py#now"),
+        ("get_weather", "Call exported function get_weather.", "weather.py#get_weather"),
+    ]
+    assert folder.warnings == ["[navai] Failed to load broken.py: boom"]
+
+    single = functions_from_path(tools / "weather.py")
+    assert [f.source for f in single] == ["weather.py#get_weather"]
+    assert single.warnings == []
+
+    with pytest.raises(FileNotFoundError, match="no Python file or folder"):
+        functions_from_path(tmp_path / "missing")
