@@ -12,25 +12,21 @@ the client gets ``undefined`` where JS ``null`` gives ``null``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import backend_harness
 import pytest
 import recording
+import ts_packages
 from py_backend_harness import BYOK_PREFIX, SessionBackends, session_backends
 
 pytestmark = pytest.mark.live
 
-ROOT = Path(__file__).resolve().parent.parent
 SUITE = Path(__file__).resolve().parent / "ts_client_suite.mjs"
 BYOK_SECRET = BYOK_PREFIX + "/navai/realtime/client-secret"
 TTL = 600
@@ -39,32 +35,9 @@ UNDEFINED = {"$undefined": True}
 NONE_RESULT_STEPS = {"return_null", "echo-null-payload"}
 
 
-def _missing(reason: str) -> None:
-    """As tests/conftest.py: skip where node/npm are missing, except under CI."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI requires the live NAVAI backend: {reason}")
-    pytest.skip(reason)
-
-
-def _ensure_ts_client() -> None:
-    """``bench/run.py``'s installer: ``npm ci --ignore-scripts`` in bench/ when needed."""
-    spec = importlib.util.spec_from_file_location("navai_bench_run", ROOT / "bench" / "run.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
-    spec.loader.exec_module(module)  # registered first: its dataclasses look their module up
-    try:
-        module.ensure_ts_client()
-    except SystemExit as exc:
-        pytest.fail(f"cannot install @navai/voice-frontend in bench/: {exc}")
-
-
 @pytest.fixture(scope="session")
 def backends(request: pytest.FixtureRequest) -> SessionBackends:
-    reason = backend_harness.node_missing_reason()
-    if reason is not None:
-        _missing(reason)
-    _ensure_ts_client()
+    ts_packages.require_ts_client()
     return session_backends(request.config, node=True)
 
 

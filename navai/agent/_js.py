@@ -32,11 +32,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"Unexpected token {name[0]}")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+def _js_number(text: str) -> int | float:
+    """A JSON number read as JavaScript reads it: one double, so ``2.0`` is ``2`` and
+    ``12345678901234567890`` is ``12345678901234567000``. Integral values below 2**53 come
+    back as ``int`` (as ``navai.server`` parses request bodies), the rest as ``float``."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_js_number, parse_int=_js_number)
 
 
 def json_parse(text: str) -> Any:
-    """``JSON.parse``: raises ``ValueError`` for text that is not JSON (``NaN`` included)."""
+    """``JSON.parse``: raises ``ValueError`` for text that is not JSON (``NaN`` included).
+
+    Numbers are JavaScript numbers (see ``_js_number``): a local function gets ``2`` for
+    ``2.0`` as its TypeScript twin does, and answers hold what ``JSON.stringify`` would.
+    """
     return _DECODER.decode(text)
 
 
