@@ -21,6 +21,7 @@ from ._exceptions import (
     NavaiInsecureTransportWarning,
     NavaiInvalidRequestError,
     NavaiInvalidResponseError,
+    NavaiRealtimeError,
     NavaiTimeoutError,
 )
 from ._lazy import lazy_attributes as _lazy_attributes
@@ -109,6 +110,7 @@ __all__ = [
     "NavaiInsecureTransportWarning",
     "NavaiInvalidRequestError",
     "NavaiInvalidResponseError",
+    "NavaiRealtimeError",
     "NavaiTimeoutError",
     "NotGiven",
     "SecretProvider",

@@ -10,7 +10,8 @@ is enough; the subclasses say what went wrong::
     │   └── NavaiTimeoutError      ... because it ran out of time
     ├── NavaiHTTPError             the backend answered with a non-2xx status
     ├── NavaiInvalidResponseError  a 2xx answer that is not what the contract says
-    └── NavaiFunctionError         the backend ran the function and reported ``ok: false``
+    ├── NavaiFunctionError         the backend ran the function and reported ``ok: false``
+    └── NavaiRealtimeError         a voice-agent Realtime session failed: connect, dropped, ``error`` event
 
 ``str(error)`` is exactly the message the TypeScript reference client throws,
 so logs and user-facing text match across both clients.
@@ -30,6 +31,7 @@ __all__ = [
     "NavaiInsecureTransportWarning",
     "NavaiInvalidRequestError",
     "NavaiInvalidResponseError",
+    "NavaiRealtimeError",
     "NavaiTimeoutError",
 ]
 
@@ -132,6 +134,37 @@ class NavaiFunctionError(NavaiError):
         super().__init__(message, method=method, url=url)
         self.error = error
         self.details = details
+
+
+class NavaiRealtimeError(NavaiError):
+    """The Realtime session of a `navai.agent.NavaiVoiceAgent` failed.
+
+    The connection could not be opened (``close_code`` None), it closed while in use
+    (``close_code`` is the WebSocket close code, 1006 when it just dropped), or the
+    server sent an ``error`` event (``code``, ``error_type``, ``param`` and ``event_id``
+    are that event's, ``event`` the whole event). The message never contains the
+    client secret the session connected with.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        error_type: str | None = None,
+        param: str | None = None,
+        event_id: str | None = None,
+        event: Mapping[str, Any] | None = None,
+        close_code: int | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, url=url)
+        self.code = code
+        self.error_type = error_type
+        self.param = param
+        self.event_id = event_id
+        self.event = event
+        self.close_code = close_code
 
 
 class NavaiInsecureTransportWarning(UserWarning):

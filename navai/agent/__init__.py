@@ -21,9 +21,22 @@ returns::
         for client_event in tool_result_events(call.call_id, output):
             await connection.send(client_event)
 
-Importing this package imports neither ``openai`` nor ``websockets`` nor ``starlette``.
+:class:`NavaiVoiceAgent` is such a session on the ``openai`` SDK's Realtime WebSocket
+client (``pip install 'navai[agent]'``): it mints the client secret, connects, configures
+the session and answers every tool call::
+
+    async with NavaiVoiceAgent(client, routes=routes, navigate=app.go_to, mode="text") as agent:
+        print(await agent.ask("Open my profile"))
+
+``LocalAudio`` streams the microphone and speaker for it (``pip install 'navai[audio]'``).
+
+Importing this package imports neither ``openai`` nor ``websockets`` nor ``starlette``:
+``NavaiVoiceAgent`` and its types load their module on first use.
 """
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+from .._lazy import lazy_attributes as _lazy_attributes
 from ._events import (
     ToolCall,
     extract_tool_calls,
@@ -39,15 +52,50 @@ from ._routes import Route, resolve_route, route_prompt_lines
 from ._runtime import AgentRuntime, ExecuteBackendFunction, Navigate, create_agent_runtime, error_message
 from ._tools import EXECUTE_APP_FUNCTION, NAVIGATE_TO, direct_alias_tools, tool_schemas
 
+if _TYPE_CHECKING:
+    from ._audio import AudioSink, LocalAudio
+    from ._session import (
+        DEFAULT_REALTIME_MODEL,
+        DEFAULT_REALTIME_URL,
+        AgentMode,
+        AgentStatus,
+        NavaiVoiceAgent,
+        ToolCallResult,
+        VoiceState,
+    )
+
+_LAZY = {
+    "AudioSink": "._audio",
+    "LocalAudio": "._audio",
+    "DEFAULT_REALTIME_MODEL": "._session",
+    "DEFAULT_REALTIME_URL": "._session",
+    "AgentMode": "._session",
+    "AgentStatus": "._session",
+    "NavaiVoiceAgent": "._session",
+    "ToolCallResult": "._session",
+    "VoiceState": "._session",
+}
+
+__getattr__, __dir__ = _lazy_attributes(__name__, globals(), _LAZY)
+
 __all__ = [
     "DEFAULT_BASE_INSTRUCTIONS",
+    "DEFAULT_REALTIME_MODEL",
+    "DEFAULT_REALTIME_URL",
     "EXECUTE_APP_FUNCTION",
     "NAVIGATE_TO",
+    "AgentMode",
     "AgentRuntime",
+    "AgentStatus",
+    "AudioSink",
     "ExecuteBackendFunction",
+    "LocalAudio",
+    "NavaiVoiceAgent",
     "Navigate",
     "Route",
     "ToolCall",
+    "ToolCallResult",
+    "VoiceState",
     "build_instructions",
     "create_agent_runtime",
     "direct_alias_tools",

@@ -1,0 +1,145 @@
+"""Microphone and speaker for a `NavaiVoiceAgent` in audio mode (``pip install 'navai[audio]'``).
+
+`LocalAudio` opens ``sounddevice`` raw streams at the Realtime API's format (PCM16 mono
+24 kHz): what the microphone records is sent with ``agent.send_audio``, and what the agent
+says (``on_audio``) is queued for the speaker::
+
+    audio = LocalAudio()
+    async with NavaiVoiceAgent(client, mode="audio", on_audio=audio.play) as agent:
+        async with audio.microphone(agent):
+            await agent.wait_closed()
+
+``sounddevice`` is imported when a stream opens, never at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import threading
+from collections.abc import AsyncIterator
+from types import ModuleType
+from typing import Any, Final, Protocol
+
+from .._exceptions import NavaiError
+
+__all__ = ["SAMPLE_RATE", "AudioSink", "LocalAudio"]
+
+SAMPLE_RATE: Final = 24000
+"""Samples per second of the Realtime API's ``audio/pcm`` format (16-bit, mono)."""
+_BYTES_PER_FRAME: Final = 2
+
+
+class AudioSink(Protocol):
+    """What the microphone sends to: a `NavaiVoiceAgent`, or anything with ``send_audio``."""
+
+    async def send_audio(self, pcm16: bytes) -> None: ...
+
+
+def _load_sounddevice() -> Any:
+    try:
+        return importlib.import_module("sounddevice")
+    except (ImportError, OSError) as exc:  # OSError: the PortAudio library is missing
+        raise NavaiError(
+            f"The microphone/speaker helper needs sounddevice ({exc}): pip install 'navai[audio]'"
+        ) from exc
+
+
+class LocalAudio:
+    """The default (or a chosen) microphone and speaker as PCM16 mono 24 kHz byte streams.
+
+    ``block_ms`` is the size of each microphone chunk sent. ``input_device`` and
+    ``output_device`` are ``sounddevice`` device ids or names (None: the defaults).
+    ``sounddevice`` may be given (a module or an object with ``RawInputStream`` and
+    ``RawOutputStream``); by default it is imported on first use.
+    """
+
+    def __init__(
+        self,
+        *,
+        block_ms: int = 40,
+        input_device: int | str | None = None,
+        output_device: int | str | None = None,
+        sounddevice: ModuleType | Any | None = None,
+    ) -> None:
+        self._block_frames = max(1, SAMPLE_RATE * block_ms // 1000)
+        self._input_device = input_device
+        self._output_device = output_device
+        self._sounddevice = sounddevice
+        self._pending = bytearray()
+        self._lock = threading.Lock()
+        self._speaker: Any = None
+
+    def _module(self) -> Any:
+        if self._sounddevice is None:
+            self._sounddevice = _load_sounddevice()
+        return self._sounddevice
+
+    @contextlib.asynccontextmanager
+    async def microphone(self, sink: AudioSink) -> AsyncIterator[None]:
+        """Stream the microphone to ``sink.send_audio`` while the block runs."""
+        loop = asyncio.get_running_loop()
+        chunks: asyncio.Queue[bytes] = asyncio.Queue()
+
+        def recorded(indata: Any, frames: int, time: Any, status: Any) -> None:
+            loop.call_soon_threadsafe(chunks.put_nowait, bytes(indata))
+
+        stream = self._module().RawInputStream(
+            samplerate=SAMPLE_RATE,
+            channels=1,
+            dtype="int16",
+            blocksize=self._block_frames,
+            device=self._input_device,
+            callback=recorded,
+        )
+
+        async def forward() -> None:
+            while True:
+                await sink.send_audio(await chunks.get())
+
+        forwarding = asyncio.create_task(forward())
+        stream.start()
+        try:
+            yield
+        finally:
+            stream.stop()
+            stream.close()
+            forwarding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await forwarding
+
+    def play(self, pcm16: bytes) -> None:
+        """Queue agent audio for the speaker (an ``on_audio`` callback); opens it on first use."""
+        with self._lock:
+            self._pending += pcm16
+        if self._speaker is None:
+            self._speaker = self._module().RawOutputStream(
+                samplerate=SAMPLE_RATE,
+                channels=1,
+                dtype="int16",
+                device=self._output_device,
+                callback=self._fill,
+            )
+            self._speaker.start()
+
+    def clear(self) -> None:
+        """Drop the audio not played yet (when the user interrupts the agent)."""
+        with self._lock:
+            self._pending.clear()
+
+    def _fill(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
+        wanted = frames * _BYTES_PER_FRAME
+        with self._lock:
+            chunk = bytes(self._pending[:wanted])
+            del self._pending[:wanted]
+        outdata[: len(chunk)] = chunk
+        outdata[len(chunk) : wanted] = bytes(wanted - len(chunk))
+
+    def close(self) -> None:
+        """Stop and close the speaker, if it was opened."""
+        speaker, self._speaker = self._speaker, None
+        if speaker is not None:
+            speaker.stop()
+            speaker.close()
+        self.clear()

@@ -1,0 +1,373 @@
+"""A stand-in for the OpenAI Realtime WebSocket API on loopback, for tests.
+
+`RealtimeStandIn` is a ``websockets`` asyncio server on ``127.0.0.1`` (a free port),
+started and stopped by the test. Each connection is a `StandInConnection` that records
+what the client presented (path, ``model`` query, ``Authorization``) and every client
+event, in order, and lets the test push server events and wait for client events::
+
+    async with RealtimeStandIn() as realtime:
+        agent = NavaiVoiceAgent(client, realtime_url=realtime.url, mode="text")
+        await agent.start()
+        conn = await realtime.next_connection()
+        update = await conn.wait_for("session.update")
+        await conn.send(*function_call_response("call_1", "navigate_to", '{"target": "/a"}'))
+        answer = await conn.wait_for("conversation.item.create")
+
+Like the real server it sends ``session.created`` first (``session_created=False`` not to).
+`text_response` and `function_call_response` build the events of one whole response.
+
+From a shell (for a client in another process)::
+
+    python tests/agent/realtime_standin.py --script SCRIPT.json [--record EVENTS.jsonl]
+
+prints the URL (``ws://127.0.0.1:PORT/v1``) on its first line, then serves until stdin
+closes or SIGTERM. ``SCRIPT.json`` is ``{"steps": [{"expect": "<client event type>",
+"send": [<server events>]}, ...]}``, played on each connection in order: wait for the
+next client event of that type, then send those events. ``--record`` appends one JSON
+line per connection (``{"connection": {"path", "model", "authorization"}}``) and one per
+client event received.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+__all__ = [
+    "RealtimeStandIn",
+    "StandInConnection",
+    "function_call_response",
+    "text_response",
+]
+
+HOST = "127.0.0.1"
+WAIT_S = 5.0
+_LOGGER = logging.getLogger("realtime_standin")
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:16]}"
+
+
+class StandInConnection:
+    """One client connection: what it presented, what it sent, and a way to answer."""
+
+    def __init__(self, websocket: ServerConnection) -> None:
+        self.websocket = websocket
+        request = websocket.request
+        assert request is not None
+        target = urlsplit(request.path)
+        self.path: str = target.path
+        self.query: dict[str, list[str]] = parse_qs(target.query)
+        self.headers: dict[str, str] = {key.lower(): value for key, value in request.headers.raw_items()}
+        self.raw: list[str] = []
+        """Every client message, as received."""
+        self.received: list[dict[str, Any]] = []
+        """Every client message that is a JSON object, in order."""
+        self.closed = asyncio.Event()
+        self._changed = asyncio.Condition()
+
+    @property
+    def model(self) -> str | None:
+        values = self.query.get("model")
+        return values[0] if values else None
+
+    @property
+    def authorization(self) -> str | None:
+        return self.headers.get("authorization")
+
+    def events(self, event_type: str | None = None) -> list[dict[str, Any]]:
+        """The client events received so far (of ``event_type``, when given)."""
+        return [e for e in self.received if event_type is None or e.get("type") == event_type]
+
+    async def send(self, *events: Mapping[str, Any] | str) -> None:
+        """Send server events (mappings are JSON-encoded; strings are sent as they are)."""
+        for event in events:
+            await self.websocket.send(event if isinstance(event, str) else json.dumps(event))
+
+    async def wait_until(
+        self, predicate: Callable[[list[dict[str, Any]]], Any], timeout: float = WAIT_S
+    ) -> Any:
+        """Wait until ``predicate(received)`` is truthy and return it (TimeoutError after ``timeout``)."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                while not (result := predicate(self.received)):
+                    await self._changed.wait()
+                return result
+
+    async def wait_for(self, event_type: str, count: int = 1, timeout: float = WAIT_S) -> dict[str, Any]:
+        """The ``count``-th client event of ``event_type``, once it has arrived."""
+
+        def nth(received: list[dict[str, Any]]) -> dict[str, Any] | None:
+            matching = [e for e in received if e.get("type") == event_type]
+            return matching[count - 1] if len(matching) >= count else None
+
+        result: dict[str, Any] = await self.wait_until(nth, timeout)
+        return result
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the connection with a close frame."""
+        await self.websocket.close(code, reason)
+
+    def drop(self) -> None:
+        """Cut the TCP connection without a close frame (a dropped network)."""
+        transport = self.websocket.transport
+        transport.abort()
+
+    async def _record(self, message: str | bytes) -> None:
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        self.raw.append(text)
+        try:
+            event = json.loads(text)
+        except ValueError:
+            event = None
+        async with self._changed:
+            if isinstance(event, dict):
+                self.received.append(event)
+            self._changed.notify_all()
+
+
+class RealtimeStandIn:
+    """The stand-in server. `url` is the base URL a client is given (``.../v1``)."""
+
+    def __init__(
+        self,
+        *,
+        session_created: bool = True,
+        on_connection: Callable[[StandInConnection], Any] | None = None,
+    ) -> None:
+        self.session_created = session_created
+        self.on_connection = on_connection
+        self.connections: list[StandInConnection] = []
+        self._server: Server | None = None
+        self._new = asyncio.Condition()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"ws://{HOST}:{self.port}/v1"
+
+    async def start(self) -> RealtimeStandIn:
+        self._server = await serve(self._handle, HOST, 0, max_size=None, logger=_LOGGER)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def __aenter__(self) -> RealtimeStandIn:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def next_connection(self, index: int | None = None, timeout: float = WAIT_S) -> StandInConnection:
+        """Connection number ``index`` (default: the next one not yet returned), once it is open."""
+        wanted = self._returned if index is None else index
+        async with asyncio.timeout(timeout):
+            async with self._new:
+                while len(self.connections) <= wanted:
+                    await self._new.wait()
+        if index is None:
+            self._returned += 1
+        return self.connections[wanted]
+
+    _returned = 0
+
+    async def _handle(self, websocket: ServerConnection) -> None:
+        connection = StandInConnection(websocket)
+        async with self._new:
+            self.connections.append(connection)
+            self._new.notify_all()
+        if self.session_created:
+            await connection.send(
+                {
+                    "type": "session.created",
+                    "event_id": _id("event"),
+                    "session": {"type": "realtime", "id": _id("sess"), "model": connection.model},
+                }
+            )
+        hook = asyncio.ensure_future(self.on_connection(connection)) if self.on_connection else None
+        try:
+            async for message in websocket:
+                await connection._record(message)
+        except ConnectionClosed:
+            pass
+        finally:
+            connection.closed.set()
+            async with connection._changed:
+                connection._changed.notify_all()
+            if hook is not None:
+                hook.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await hook
+
+
+# -- whole responses --------------------------------------------------------------------
+
+
+def text_response(text: str, *, response_id: str | None = None, chunks: int = 2) -> list[dict[str, Any]]:
+    """The events of a text-only response: created, text deltas, text done, response.done."""
+    response_id = response_id or _id("resp")
+    item_id = _id("item")
+    size = max(1, -(-len(text) // max(chunks, 1)))
+    deltas = [text[i : i + size] for i in range(0, len(text), size)] or [""]
+    item = {
+        "id": item_id,
+        "type": "message",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": text}],
+    }
+    where = {"response_id": response_id, "item_id": item_id, "output_index": 0, "content_index": 0}
+    return [
+        {"type": "response.created", "response": {"id": response_id, "status": "in_progress", "output": []}},
+        {"type": "response.output_item.added", "response_id": response_id, "output_index": 0,
+         "item": {**item, "status": "in_progress", "content": []}},
+        *({"type": "response.output_text.delta", **where, "delta": d} for d in deltas),
+        {"type": "response.output_text.done", **where, "text": text},
+        {"type": "response.output_item.done", "response_id": response_id, "output_index": 0, "item": item},
+        {"type": "response.done", "response": {"id": response_id, "status": "completed", "output": [item]}},
+    ]  # fmt: skip
+
+
+def function_call_response(
+    calls: Iterable[tuple[str, str, str]] | str,
+    name: str | None = None,
+    arguments: str = "",
+    *,
+    response_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The events of a response whose output is function calls, as the real server sends them.
+
+    ``calls`` is ``(call_id, name, arguments)`` triples, or one call id with ``name`` and
+    ``arguments``. Each call appears four times: an in-progress item (name, no
+    arguments), ``function_call_arguments.done``, the completed item, and ``response.done``.
+    """
+    triples = [(calls, name or "", arguments)] if isinstance(calls, str) else list(calls)
+    response_id = response_id or _id("resp")
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": {"id": response_id, "status": "in_progress", "output": []}}
+    ]
+    items = []
+    for index, (call_id, call_name, call_arguments) in enumerate(triples):
+        item = {"id": _id("fc"), "type": "function_call", "call_id": call_id, "name": call_name}
+        done = {**item, "status": "completed", "arguments": call_arguments}
+        items.append(done)
+        events += [
+            {"type": "response.output_item.added", "response_id": response_id, "output_index": index,
+             "item": {**item, "status": "in_progress", "arguments": ""}},
+            {"type": "response.function_call_arguments.delta", "response_id": response_id,
+             "item_id": item["id"], "call_id": call_id, "delta": call_arguments},
+            {"type": "response.function_call_arguments.done", "response_id": response_id,
+             "item_id": item["id"], "output_index": index, "call_id": call_id, "name": call_name,
+             "arguments": call_arguments},
+            {"type": "response.output_item.done", "response_id": response_id, "output_index": index,
+             "item": done},
+        ]  # fmt: skip
+    events.append(
+        {"type": "response.done", "response": {"id": response_id, "status": "completed", "output": items}}
+    )
+    return events
+
+
+# -- command line ---------------------------------------------------------------------
+
+
+def _scripted(steps: list[dict[str, Any]], record: TextIO | None) -> Callable[[StandInConnection], Any]:
+    async def play(connection: StandInConnection) -> None:
+        if record is not None:
+            header = {
+                "path": connection.path,
+                "model": connection.model,
+                "authorization": connection.authorization,
+            }
+            record.write(json.dumps({"connection": header}) + "\n")
+            record.flush()
+        written = 0
+        position = 0
+
+        def flush() -> None:
+            nonlocal written
+            if record is not None:
+                for event in connection.received[written:]:
+                    record.write(json.dumps(event) + "\n")
+                record.flush()
+            written = len(connection.received)
+
+        for step in steps:
+            expected = step.get("expect")
+            if expected:
+
+                def found(
+                    received: list[dict[str, Any]], expected: str = expected, start: int = position
+                ) -> int | None:
+                    for index in range(start, len(received)):
+                        if received[index].get("type") == expected:
+                            return index + 1
+                    return None
+
+                position = await connection.wait_until(found, timeout=3600)
+            flush()
+            await connection.send(*step.get("send", []))
+        while not connection.closed.is_set():
+            await connection.wait_until(
+                lambda r: len(r) > written or connection.closed.is_set(), timeout=3600
+            )
+            flush()
+
+    return play
+
+
+async def _serve(script: Path, record_path: Path | None) -> None:
+    steps = json.loads(script.read_text(encoding="utf-8")).get("steps", [])
+    record = record_path.open("a", encoding="utf-8") if record_path else None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+
+    def watch_stdin() -> None:
+        sys.stdin.read()
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
+    try:
+        async with RealtimeStandIn(on_connection=_scripted(steps, record)) as realtime:
+            print(realtime.url, flush=True)
+            await stop.wait()
+    finally:
+        if record is not None:
+            record.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
+    parser.add_argument("--script", type=Path, required=True, help="JSON file: {'steps': [...]}")
+    parser.add_argument(
+        "--record", type=Path, default=None, help="append received client events (JSON lines)"
+    )
+    args = parser.parse_args(argv)
+    asyncio.run(_serve(args.script, args.record))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
