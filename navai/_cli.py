@@ -1,4 +1,4 @@
-"""The ``navai`` command line: list functions, call one, mint a secret.
+"""The ``navai`` command line: list functions, call one, mint a secret, chat with an agent, serve.
 
 Exit codes: 0 success, 1 a backend or function error (message on stderr), 2 a usage error.
 """
@@ -26,7 +26,10 @@ class _UsageError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="navai",
-        description="Talk to a NAVAI backend: list its functions, call one, mint a Realtime client secret.",
+        description=(
+            "Talk to a NAVAI backend: list its functions, call one, mint a Realtime client secret, "
+            "chat with a voice agent in text mode; or serve a backend."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"navai {__version__}")
     parser.add_argument(
@@ -69,6 +72,29 @@ def _parser() -> argparse.ArgumentParser:
         secret.add_argument(f"--{flag}")
     secret.add_argument("--show-secret", action="store_true", help="print the secret value unmasked")
     secret.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    agent = commands.add_parser(
+        "agent",
+        help="chat with a NAVAI voice agent in text mode (needs navai[agent]): one stdin line per message",
+    )
+    agent.add_argument(
+        "--text", action="store_true", help="text mode (the default and, in a terminal, the only mode)"
+    )
+    agent.add_argument(
+        "--realtime-url",
+        metavar="URL",
+        help="Realtime WebSocket base URL (default: $NAVAI_REALTIME_URL, then wss://api.openai.com/v1)",
+    )
+    agent.add_argument("--model", help="Realtime model (default: $NAVAI_REALTIME_MODEL, then gpt-realtime)")
+    agent.add_argument(
+        "--functions",
+        metavar="PATH",
+        help="local functions: a Python file, or a folder of them, loaded with the backend's discovery rules",
+    )
+    agent.add_argument(
+        "--route", action="append", default=[], metavar="NAME=PATH", help="a route to allow (repeatable)"
+    )
+    agent.add_argument("--instructions", metavar="TEXT", help="base instructions for the agent")
 
     serve = commands.add_parser(
         "serve",
@@ -172,6 +198,51 @@ def _timeout(seconds: float | None) -> Any:
     return httpx2.Timeout(seconds, connect=seconds if connect is None else min(connect, seconds))
 
 
+def _agent(args: argparse.Namespace) -> int:
+    """``navai agent``: a text chat on stdin/stdout until end of input."""
+    import asyncio
+
+    from ._async_client import AsyncNavaiBackendClient
+    from .agent._chat import chat, parse_route
+
+    try:
+        routes = [parse_route(text) for text in args.route]
+    except NavaiError as exc:
+        raise _UsageError(str(exc)) from exc
+    functions = None
+    if args.functions is not None:
+        from .server._discovery import functions_from_path
+
+        try:
+            functions = functions_from_path(args.functions)
+        except FileNotFoundError as exc:
+            raise _UsageError(f"--functions: {exc}") from exc
+
+    async def run() -> None:
+        async with AsyncNavaiBackendClient(
+            args.api_url,
+            client_secret_path=args.client_secret_path,
+            functions_list_path=args.functions_path,
+            functions_execute_path=args.execute_path,
+            headers=_headers(args.header),
+            timeout=_timeout(args.timeout),
+        ) as client:
+            await chat(
+                client,
+                lines=sys.stdin,
+                out=sys.stdout,
+                err=sys.stderr,
+                functions=functions,
+                routes=routes,
+                model=args.model,
+                realtime_url=args.realtime_url,
+                base_instructions=args.instructions,
+            )
+
+    asyncio.run(run())
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     from ._client import NavaiBackendClient
 
@@ -244,7 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.timeout is not None and not args.timeout > 0:
         _usage(parser, "--timeout must be a positive number of seconds")
     try:
-        return _run(args)
+        return _agent(args) if args.command == "agent" else _run(args)
     except _UsageError as exc:
         _usage(parser, str(exc))
     except NavaiError as exc:

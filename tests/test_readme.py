@@ -7,14 +7,18 @@ with the backend out of reach).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import runpy
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import backend_harness
 import pytest
+from agent.realtime_standin import function_call_response, text_response
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
@@ -27,6 +31,36 @@ TEST_FILES = [i for i in range(len(BLOCKS)) if i not in SCRIPTS]
 def test_readme_has_examples() -> None:
     assert len(SCRIPTS) >= 7
     assert len(TEST_FILES) >= 4
+
+
+AGENT_REPLY = "Clear and 21 °C in Bogotá."
+
+
+@contextlib.contextmanager
+def realtime_stand_in(folder: Path) -> Iterator[str]:
+    """The stand-in Realtime server, in its own process, playing the agent example's turn:
+    the model calls ``get_weather`` for Bogotá, then answers `AGENT_REPLY`."""
+    arguments = json.dumps({"function_name": "get_weather", "payload": {"args": ["Bogotá"]}})
+    call = function_call_response("call_1", "execute_app_function", arguments)
+    steps = [
+        {"expect": "response.create", "send": call},
+        {"expect": "response.create", "send": text_response(AGENT_REPLY)},
+    ]
+    script = folder / "realtime_script.json"
+    script.write_text(json.dumps({"steps": steps}))
+    standin = Path(__file__).parent / "agent" / "realtime_standin.py"
+    process = subprocess.Popen(
+        [sys.executable, str(standin), "--script", str(script)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.mark.live
@@ -42,8 +76,14 @@ def test_readme_example_runs(
     source = BLOCKS[index].replace("http://localhost:3000", live_backend.url)
     script = tmp_path / f"readme_example_{index}.py"
     script.write_text(source)
-    runpy.run_path(str(script), run_name="__main__")
-    assert capsys.readouterr().out.strip() or "assert" in source
+    if "NavaiVoiceAgent(" not in source:
+        runpy.run_path(str(script), run_name="__main__")
+        assert capsys.readouterr().out.strip() or "assert" in source
+        return
+    with realtime_stand_in(tmp_path) as url:
+        monkeypatch.setenv("NAVAI_REALTIME_URL", url)
+        runpy.run_path(str(script), run_name="__main__")
+    assert capsys.readouterr().out.splitlines()[-1] == AGENT_REPLY
 
 
 def _pytest(folder: Path) -> subprocess.CompletedProcess[str]:

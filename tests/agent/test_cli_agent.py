@@ -1,0 +1,185 @@
+"""``navai agent``: a scripted text conversation through the real command, ``navai serve``
+(which mints the secret from its OpenAI stand-in) and the stand-in Realtime server, each in
+its own process."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from py_backend_harness import SessionBackends, session_backends
+
+from navai.agent import json_stringify
+
+from .realtime_standin import function_call_response, text_response
+
+STANDIN = Path(__file__).with_name("realtime_standin.py")
+TOOLS = """\
+def get_weather(city):
+    return {"city": city, "sky": "clear", "celsius": 21}
+"""
+
+
+def _arguments(function_name: str, payload: Any) -> str:
+    return json.dumps({"function_name": function_name, "payload": payload})
+
+
+SCRIPT = {
+    "steps": [
+        {"expect": "session.update", "send": []},
+        # first message: a local function, then a backend function, then the answer
+        {
+            "expect": "response.create",
+            "send": function_call_response(
+                "call_w", "execute_app_function", _arguments("get_weather", {"args": ["Bogotá"]})
+            ),
+        },
+        {
+            "expect": "response.create",
+            "send": function_call_response(
+                "call_m", "execute_app_function", _arguments("calculator_multiply", {"args": [6, 7]})
+            ),
+        },
+        {"expect": "response.create", "send": text_response("Clear, 21 °C in Bogotá; 6 x 7 is 42.")},
+        # second message: a route
+        {
+            "expect": "response.create",
+            "send": function_call_response("call_n", "navigate_to", '{"target": "my profile"}'),
+        },
+        {"expect": "response.create", "send": text_response("Your profile is open.")},
+    ]
+}
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> SessionBackends:
+    return session_backends(request.config, node=False)
+
+
+@pytest.fixture
+def realtime(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The stand-in in its own process, playing `SCRIPT`: (its URL, its record file)."""
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps(SCRIPT), encoding="utf-8")
+    record = tmp_path / "events.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, str(STANDIN), "--script", str(script), "--record", str(record)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("ws://127.0.0.1:"), url
+        yield url, record
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def navai(*args: str, stdin: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "navai", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+def test_a_scripted_conversation_with_tool_calls(
+    backend: SessionBackends, realtime: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, record = realtime
+    tools = tmp_path / "tools.py"
+    tools.write_text(TOOLS)
+    run = navai(
+        "--api-url", backend.py.url,
+        "agent", "--text", "--realtime-url", url, "--model", "gpt-realtime-mini",
+        "--functions", str(tools), "--route", "profile=/profile",
+        stdin="What's the weather in Bogotá, and 6 times 7?\n\nOpen my perfil\n",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+
+    assert run.stdout.splitlines() == ["Clear, 21 °C in Bogotá; 6 x 7 is 42.", "Your profile is open."]
+    weather = {
+        "ok": True,
+        "function_name": "get_weather",
+        "source": "tools.py#get_weather",
+        "result": {"city": "Bogotá", "sky": "clear", "celsius": 21},
+    }
+    navigated = {"ok": True, "path": "/profile"}
+    asked = '{"function_name":"get_weather","payload":{"args":["Bogotá"]}}'
+    notes = run.stderr.splitlines()
+    assert f"tool: execute_app_function {asked} -> {json_stringify(weather)}" in notes
+    assert "navigate: /profile" in notes
+    assert f'tool: navigate_to {{"target":"my profile"}} -> {json_stringify(navigated)}' in notes
+
+    lines = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    [connection] = [line["connection"] for line in lines if "connection" in line]
+    assert connection["model"] == "gpt-realtime-mini"
+    secret = connection["authorization"].removeprefix("Bearer ")
+    assert re.fullmatch(r"ek_[A-Za-z0-9]{32}", secret)
+    assert secret not in run.stdout + run.stderr
+    events = [line for line in lines if "connection" not in line]
+    update = events[0]
+    assert update["type"] == "session.update"
+    assert update["session"]["output_modalities"] == ["text"]
+    assert update["session"]["tool_choice"] == "auto"
+    assert "- get_weather: Call exported function get_weather." in update["session"]["instructions"]
+    assert "- calculator_multiply: " in update["session"]["instructions"]
+    assert "- profile (/profile)" in update["session"]["instructions"]
+    outputs = {
+        event["item"]["call_id"]: json.loads(event["item"]["output"])
+        for event in events
+        if event["type"] == "conversation.item.create" and event["item"]["type"] == "function_call_output"
+    }
+    assert outputs["call_w"] == weather
+    assert outputs["call_m"]["result"] == 42
+    assert outputs["call_n"] == navigated
+    users = [
+        event["item"]["content"][0]["text"]
+        for event in events
+        if event["type"] == "conversation.item.create" and event["item"]["type"] == "message"
+    ]
+    assert users == ["What's the weather in Bogotá, and 6 times 7?", "Open my perfil"]
+
+
+def test_an_unreachable_backend_exits_1_with_the_error(realtime: tuple[str, Path]) -> None:
+    url, _ = realtime
+    run = navai("--api-url", "http://127.0.0.1:9", "agent", "--realtime-url", url, stdin="hello\n")
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert run.stderr.startswith("navai: error: Request failed: POST http://127.0.0.1:9/")
+    assert "Traceback" not in run.stderr
+
+
+def test_an_unreachable_realtime_server_exits_1(backend: SessionBackends) -> None:
+    run = navai(
+        "--api-url", backend.py.url, "agent", "--realtime-url", "ws://127.0.0.1:9/v1", stdin="hello\n"
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stderr.startswith("navai: error: ")
+    assert "ek_" not in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--route", "profile"], "--route must look like NAME=PATH"),
+        (["--functions", "/nonexistent/tools"], "--functions: no Python file or folder"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    run = navai("agent", *args, stdin="")
+    assert run.returncode == 2
+    assert message in run.stderr
