@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
     patch(args.variant)
     server = make_server(create_navai_app(), host=args.host, port=args.port, log_level="info")
-    freeze_heap()  # as navai serve does
+    server.config.load()  # as navai serve does
+    freeze_heap()
     server.run()
     return 0
 

@@ -294,6 +294,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"navai: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     server = make_server(app, host=args.host, port=args.port, log_level=args.log_level)
+    server.config.load()  # uvicorn's protocol classes and app wrappers, so that they are frozen too
     freeze_heap()
     server.run()
     code = EXIT_OK if server.started else EXIT_ERROR
