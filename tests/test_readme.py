@@ -18,7 +18,7 @@ from pathlib import Path
 
 import backend_harness
 import pytest
-from agent.realtime_standin import function_call_response, text_response
+from agent.realtime_standin import function_call_response, scripted_process, text_response
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
@@ -46,21 +46,8 @@ def realtime_stand_in(folder: Path) -> Iterator[str]:
         {"expect": "response.create", "send": call},
         {"expect": "response.create", "send": text_response(AGENT_REPLY)},
     ]
-    script = folder / "realtime_script.json"
-    script.write_text(json.dumps({"steps": steps}))
-    standin = Path(__file__).parent / "agent" / "realtime_standin.py"
-    process = subprocess.Popen(
-        [sys.executable, str(standin), "--script", str(script)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        yield process.stdout.readline().strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with scripted_process(steps, folder) as (url, _):
+        yield url
 
 
 @pytest.mark.live

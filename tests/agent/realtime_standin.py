@@ -36,10 +36,11 @@ import contextlib
 import json
 import logging
 import signal
+import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
@@ -51,6 +52,7 @@ __all__ = [
     "RealtimeStandIn",
     "StandInConnection",
     "function_call_response",
+    "scripted_process",
     "text_response",
 ]
 
@@ -356,6 +358,33 @@ async def _serve(script: Path, record_path: Path | None) -> None:
     finally:
         if record is not None:
             record.close()
+
+
+@contextlib.contextmanager
+def scripted_process(
+    steps: list[dict[str, Any]], folder: Path, *, record: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """This module as a process playing ``steps``: (its URL, the process). The script goes
+    into ``folder``; at exit stdin is closed, so the stand-in stops (killed if it does not)."""
+    script = folder / "realtime_script.json"
+    script.write_text(json.dumps({"steps": steps}), encoding="utf-8")
+    command = [sys.executable, __file__, "--script", str(script)]
+    if record is not None:
+        command += ["--record", str(record)]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("ws://127.0.0.1:"), url
+        yield url, process
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

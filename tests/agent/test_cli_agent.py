@@ -17,9 +17,8 @@ from py_backend_harness import SessionBackends, session_backends
 
 from navai.agent import json_stringify
 
-from .realtime_standin import function_call_response, text_response
+from .realtime_standin import function_call_response, scripted_process, text_response
 
-STANDIN = Path(__file__).with_name("realtime_standin.py")
 TOOLS = """\
 def get_weather(city):
     return {"city": city, "sky": "clear", "celsius": 21}
@@ -30,31 +29,29 @@ def _arguments(function_name: str, payload: Any) -> str:
     return json.dumps({"function_name": function_name, "payload": payload})
 
 
-SCRIPT = {
-    "steps": [
-        {"expect": "session.update", "send": []},
-        # first message: a local function, then a backend function, then the answer
-        {
-            "expect": "response.create",
-            "send": function_call_response(
-                "call_w", "execute_app_function", _arguments("get_weather", {"args": ["Bogotá"]})
-            ),
-        },
-        {
-            "expect": "response.create",
-            "send": function_call_response(
-                "call_m", "execute_app_function", _arguments("calculator_multiply", {"args": [6, 7]})
-            ),
-        },
-        {"expect": "response.create", "send": text_response("Clear, 21 °C in Bogotá; 6 x 7 is 42.")},
-        # second message: a route
-        {
-            "expect": "response.create",
-            "send": function_call_response("call_n", "navigate_to", '{"target": "my profile"}'),
-        },
-        {"expect": "response.create", "send": text_response("Your profile is open.")},
-    ]
-}
+SCRIPT = [
+    {"expect": "session.update", "send": []},
+    # first message: a local function, then a backend function, then the answer
+    {
+        "expect": "response.create",
+        "send": function_call_response(
+            "call_w", "execute_app_function", _arguments("get_weather", {"args": ["Bogotá"]})
+        ),
+    },
+    {
+        "expect": "response.create",
+        "send": function_call_response(
+            "call_m", "execute_app_function", _arguments("calculator_multiply", {"args": [6, 7]})
+        ),
+    },
+    {"expect": "response.create", "send": text_response("Clear, 21 °C in Bogotá; 6 x 7 is 42.")},
+    # second message: a route
+    {
+        "expect": "response.create",
+        "send": function_call_response("call_n", "navigate_to", '{"target": "my profile"}'),
+    },
+    {"expect": "response.create", "send": text_response("Your profile is open.")},
+]
 
 
 @pytest.fixture
@@ -65,23 +62,9 @@ def backend(request: pytest.FixtureRequest) -> SessionBackends:
 @pytest.fixture
 def realtime(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The stand-in in its own process, playing `SCRIPT`: (its URL, its record file)."""
-    script = tmp_path / "script.json"
-    script.write_text(json.dumps(SCRIPT), encoding="utf-8")
     record = tmp_path / "events.jsonl"
-    process = subprocess.Popen(
-        [sys.executable, str(STANDIN), "--script", str(script), "--record", str(record)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("ws://127.0.0.1:"), url
+    with scripted_process(SCRIPT, tmp_path, record=record) as (url, _):
         yield url, record
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def navai(*args: str, stdin: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -32,7 +32,13 @@ import navai.agent
 from navai import AsyncNavaiBackendClient, NavaiHTTPError, NavaiInvalidRequestError, NavaiRealtimeError
 from navai.agent import NavaiVoiceAgent, Route, ToolCallResult
 
-from .realtime_standin import RealtimeStandIn, StandInConnection, function_call_response, text_response
+from .realtime_standin import (
+    RealtimeStandIn,
+    StandInConnection,
+    function_call_response,
+    scripted_process,
+    text_response,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -953,22 +959,9 @@ def test_agent_names_are_exported_lazily() -> None:
 
 def test_standin_script_mode(tmp_path: Path) -> None:
     """The stand-in as a process: prints its URL, plays the script, records what it got."""
-    script = tmp_path / "script.json"
     record = tmp_path / "events.jsonl"
-    script.write_text(
-        json.dumps({"steps": [{"expect": "response.create", "send": text_response("Hi there.")}]})
-    )
-    standin = Path(__file__).with_name("realtime_standin.py")
-    process = subprocess.Popen(
-        [sys.executable, str(standin), "--script", str(script), "--record", str(record)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("ws://127.0.0.1:")
+    steps = [{"expect": "response.create", "send": text_response("Hi there.")}]
+    with scripted_process(steps, tmp_path, record=record) as (url, process):
 
         async def talk() -> str:
             fake = FakeBackend()
@@ -982,10 +975,7 @@ def test_standin_script_mode(tmp_path: Path) -> None:
                 fake.stop()
 
         assert asyncio.run(talk()) == "Hi there."
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        assert process.wait(timeout=10) == 0
+    assert process.returncode == 0  # stdin closed: a clean stop
     lines = [json.loads(line) for line in record.read_text().splitlines()]
     assert lines[0]["connection"]["path"] == "/v1/realtime"
     assert lines[0]["connection"]["authorization"].startswith("Bearer ek_")
