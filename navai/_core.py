@@ -456,7 +456,10 @@ def parse_execution(op: Operation, response: ApiResponse[Any]) -> FunctionResult
     parsed = response.parsed
     if isinstance(parsed, ExecuteFunctionResponse) and parsed.ok:
         return FunctionResult(
-            result=_set(parsed.result), function_name=_set(parsed.function_name), source=_set(parsed.source)
+            result=_set(parsed.result),
+            function_name=_set(parsed.function_name),
+            source=_set(parsed.source),
+            has_result=not isinstance(parsed.result, Unset),
         )
     payload = json_object(response.content)
     if payload is None:
@@ -471,4 +474,5 @@ def parse_execution(op: Operation, response: ApiResponse[Any]) -> FunctionResult
         result=payload.get("result"),
         function_name=_str_or_none(payload.get("function_name")),
         source=_str_or_none(payload.get("source")),
+        has_result="result" in payload,
     )

@@ -143,8 +143,15 @@ class BackendFunctionsResult:
 
 @attrs.frozen
 class FunctionResult:
-    """A successful execution as the backend reported it."""
+    """A successful execution as the backend reported it.
+
+    ``has_result`` tells ``"result": null`` (True) from an answer without ``result``
+    (False: a JS function that returned nothing); ``result`` is None in both.
+    """
 
     result: Any = attrs.field(hash=False)
     function_name: str | None = None
     source: str | None = None
+    has_result: bool = attrs.field(
+        default=attrs.Factory(lambda self: self.result is not None, takes_self=True), kw_only=True
+    )

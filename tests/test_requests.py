@@ -137,6 +137,25 @@ def test_execute_payload_none_is_json_null(make_driver: Callable[..., Driver]) -
     assert recorder.last.content == b'{"function_name":"f","payload":null}'
 
 
+@pytest.mark.parametrize(
+    ("body", "has_result"),
+    [
+        ({"ok": True, "function_name": "f", "result": None}, True),  # the contract's model path
+        ({"ok": True, "function_name": "f"}, False),
+        ({"ok": True, "function_name": 7, "result": None}, True),  # the lenient path
+        ({"ok": True, "function_name": 7}, False),
+    ],
+)
+def test_execute_detailed_tells_null_from_no_result(
+    make_driver: Callable[..., Driver], body: dict[str, object], has_result: bool
+) -> None:
+    """The TypeScript client returns ``null`` or ``undefined``; Python's None needs the flag."""
+    client = make_driver(json_response(200, body))
+    result = client.execute_function_detailed("f")
+    assert result.result is None
+    assert result.has_result is has_result
+
+
 def _circular() -> dict[str, object]:
     payload: dict[str, object] = {}
     payload["self"] = payload

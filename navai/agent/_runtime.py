@@ -32,7 +32,9 @@ Payload = Mapping[str, Any] | list[Any]
 Navigate = Callable[[str], Any]
 """``navigate(path)``, sync or async."""
 ExecuteBackendFunction = Callable[[str, Payload | None], Any]
-"""``(function_name, payload)``, sync or async; ``AsyncNavaiBackendClient.execute_function`` fits."""
+"""``(function_name, payload)``, sync or async: ``AsyncNavaiBackendClient.execute_function``,
+or ``execute_function_detailed``, whose `FunctionResult` keeps ``"result": null`` apart
+from no result at all (a plain None is taken as no result)."""
 
 
 def error_message(error: BaseException) -> str:
@@ -214,14 +216,18 @@ class AgentRuntime:
             result = await _call(self._execute_backend_function, backend.name, execution_payload)
         except Exception as exc:
             return self._failed(backend.name, exc)
-        if isinstance(result, FunctionResult):
-            result = result.result
-        return self._succeeded(backend.name, "backend" if backend.source is None else backend.source, result)
+        present = result is not None
+        if isinstance(result, FunctionResult):  # it knows "result": null from no result at all
+            result, present = result.result, result.has_result
+        source = "backend" if backend.source is None else backend.source
+        return self._succeeded(backend.name, source, result, present=present)
 
     @staticmethod
-    def _succeeded(name: str, source: str, result: Any) -> dict[str, Any]:
+    def _succeeded(name: str, source: str, result: Any, *, present: bool | None = None) -> dict[str, Any]:
+        """The success object; ``result`` is left out when absent, as ``JSON.stringify`` leaves
+        out ``undefined`` (a plain None is taken as absent)."""
         answer: dict[str, Any] = {"ok": True, "function_name": name, "source": source}
-        if result is not None:  # None is JavaScript's undefined: JSON.stringify leaves it out
+        if result is not None if present is None else present:
             answer["result"] = result
         return answer
 

@@ -518,7 +518,8 @@ class NavaiVoiceAgent:
                     ) from exc
 
     async def _execute_backend_function(self, name: str, payload: Payload | None) -> Any:
-        return await self._client.execute_function(name, cast(Any, payload))
+        # The detailed result keeps a backend's "result": null apart from no result.
+        return await self._client.execute_function_detailed(name, cast(Any, payload))
 
     async def _notify(self, name: str, value: Any) -> None:
         callback = self._callbacks[name]

@@ -234,6 +234,22 @@ async def test_backend_executor_sync_returning_function_result_or_awaitable() ->
     )
 
 
+@pytest.mark.parametrize(
+    ("returned", "answer"),
+    [
+        (FunctionResult(None, has_result=True), ',"result":null}'),  # the backend said "result": null
+        (FunctionResult(None, has_result=False), "}"),  # no result key: JS undefined
+        (FunctionResult(None), "}"),
+        (None, "}"),  # a plain None cannot say which: taken as no result
+    ],
+)
+async def test_backend_null_result_kept_apart_from_no_result(returned: Any, answer: str) -> None:
+    runtime, _ = make(executor=lambda name, payload: returned)
+    assert await run(runtime, "execute_app_function", {"function_name": "remote_fail"}) == (
+        '{"ok":true,"function_name":"remote_fail","source":"backend"' + answer
+    )
+
+
 async def test_backend_not_configured() -> None:
     runtime, _ = make(executor=None)
     assert await run(runtime, "execute_app_function", {"function_name": "get_weather"}) == (

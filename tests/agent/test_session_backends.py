@@ -160,3 +160,27 @@ async def test_agent_round_trips_through_the_backend(backend: tuple[str, Session
                 timeout=10,
             )
             assert answers == {"c_ghost": expected["ghost"], "c_fail": expected["fail"]}
+
+
+async def test_a_backend_null_result_reaches_the_model_as_null(backend: tuple[str, SessionBackends]) -> None:
+    """The Node backend answers ``"result": null`` for a JS ``return null`` and the TypeScript
+    runtime passes it on; navai serve cannot tell None from nothing, so it leaves ``result``
+    out for both (a difference the README lists)."""
+    url, _ = backend
+    async with RealtimeStandIn() as realtime, AsyncNavaiBackendClient(url) as client:
+        listed = (await client.list_functions()).functions
+        [null] = [f for f in listed if (f.source or "").endswith("#returnNull")]
+        async with NavaiVoiceAgent(client, mode="text", env={}, realtime_url=realtime.url):
+            conn = await realtime.next_connection()
+            await conn.wait_for("session.update")
+            arguments = json.dumps({"function_name": null.name})
+            await conn.send(*function_call_response("c_null", "execute_app_function", arguments))
+            answer = await conn.wait_for("conversation.item.create")
+    expected: dict[str, Any] = {"ok": True, "function_name": null.name, "source": null.source}
+    if url != backend[1].py.url:
+        expected["result"] = None
+    assert answer["item"] == {
+        "type": "function_call_output",
+        "call_id": "c_null",
+        "output": json_stringify(expected),
+    }
