@@ -197,7 +197,7 @@ class AgentRuntime:
                 result = await local.run({} if execution_payload is None else execution_payload, self.context)
             except Exception as exc:
                 return self._failed(local.name, exc)
-            return self._succeeded(local.name, local.source, result)
+            return self._succeeded(local.name, local.source, result, present=result is not None)
 
         backend = self._backend.get(requested)
         if backend is None:
@@ -223,11 +223,11 @@ class AgentRuntime:
         return self._succeeded(backend.name, source, result, present=present)
 
     @staticmethod
-    def _succeeded(name: str, source: str, result: Any, *, present: bool | None = None) -> dict[str, Any]:
-        """The success object; ``result`` is left out when absent, as ``JSON.stringify`` leaves
-        out ``undefined`` (a plain None is taken as absent)."""
+    def _succeeded(name: str, source: str, result: Any, *, present: bool) -> dict[str, Any]:
+        """The success object; without ``result`` when there is none, as ``JSON.stringify``
+        leaves out ``undefined`` (a plain None counts as none)."""
         answer: dict[str, Any] = {"ok": True, "function_name": name, "source": source}
-        if result is not None if present is None else present:
+        if present:
             answer["result"] = result
         return answer
 
