@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
     patch(args.variant)
     server = make_server(create_navai_app(), host=args.host, port=args.port, log_level="info")
-    server.config.load()  # as navai serve does
-    freeze_heap()
+    freeze_heap(server)  # as navai serve does
     server.run()
     return 0
 

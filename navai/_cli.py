@@ -198,6 +198,17 @@ def _timeout(seconds: float | None) -> Any:
     return httpx2.Timeout(seconds, connect=seconds if connect is None else min(connect, seconds))
 
 
+def _client_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The global options every backend client of the CLI is made with (sync or async)."""
+    return {
+        "client_secret_path": args.client_secret_path,
+        "functions_list_path": args.functions_path,
+        "functions_execute_path": args.execute_path,
+        "headers": _headers(args.header),
+        "timeout": _timeout(args.timeout),
+    }
+
+
 def _agent(args: argparse.Namespace) -> int:
     """``navai agent``: a text chat on stdin/stdout until end of input."""
     import asyncio
@@ -219,14 +230,7 @@ def _agent(args: argparse.Namespace) -> int:
             raise _UsageError(f"--functions: {exc}") from exc
 
     async def run() -> None:
-        async with AsyncNavaiBackendClient(
-            args.api_url,
-            client_secret_path=args.client_secret_path,
-            functions_list_path=args.functions_path,
-            functions_execute_path=args.execute_path,
-            headers=_headers(args.header),
-            timeout=_timeout(args.timeout),
-        ) as client:
+        async with AsyncNavaiBackendClient(args.api_url, **_client_options(args)) as client:
             await chat(
                 client,
                 lines=sys.stdin,
@@ -246,14 +250,7 @@ def _agent(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from ._client import NavaiBackendClient
 
-    with NavaiBackendClient(
-        args.api_url,
-        client_secret_path=args.client_secret_path,
-        functions_list_path=args.functions_path,
-        functions_execute_path=args.execute_path,
-        headers=_headers(args.header),
-        timeout=_timeout(args.timeout),
-    ) as client:
+    with NavaiBackendClient(args.api_url, **_client_options(args)) as client:
         if args.command == "functions":
             result = client.list_functions()
             _print_functions(result, args.json)
@@ -294,8 +291,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"navai: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     server = make_server(app, host=args.host, port=args.port, log_level=args.log_level)
-    server.config.load()  # uvicorn's protocol classes and app wrappers, so that they are frozen too
-    freeze_heap()
+    freeze_heap(server)
     server.run()
     code = EXIT_OK if server.started else EXIT_ERROR
     if stuck_threads():  # a sync function that never returned must not keep the process alive
