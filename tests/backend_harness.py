@@ -43,7 +43,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Final
+from typing import Any, Final
 
 __all__ = [
     "BACKEND_DIR",
@@ -377,26 +377,35 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def _serve(port: int | None, ttl: int, print_key: bool) -> int:
+def serve_until_stopped(backend: Any, name: str, lines: list[str]) -> int:
+    """Print ``backend``'s URL and ``lines``, then keep it up until Ctrl-C or SIGTERM (0) or
+    until it exits by itself (1, with its log's tail); it is stopped either way."""
+
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, on_sigterm)
-    backend = Backend.start(port=port, ttl=ttl)
     try:
         print(backend.url, flush=True)
-        print(f"pid={backend.pid} log={backend.log_path} (Ctrl-C or SIGTERM to stop)", flush=True)
-        if print_key:
-            print(f"openai_key={backend.openai_key}", flush=True)
+        for line in lines:
+            print(line, flush=True)
         while backend.running:
             time.sleep(0.5)
-        print(f"backend exited with code {backend.process.returncode}:\n{_tail(backend.log_path)}")
+        print(f"{name} exited with code {backend.process.returncode}:\n{_tail(backend.log_path)}")
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
         backend.stop()
-        print("backend stopped", flush=True)
+        print(f"{name} stopped", flush=True)
+
+
+def _serve(port: int | None, ttl: int, print_key: bool) -> int:
+    backend = Backend.start(port=port, ttl=ttl)
+    lines = [f"pid={backend.pid} log={backend.log_path} (Ctrl-C or SIGTERM to stop)"]
+    if print_key:
+        lines.append(f"openai_key={backend.openai_key}")
+    return serve_until_stopped(backend, "backend", lines)
 
 
 def main(argv: list[str] | None = None) -> int:

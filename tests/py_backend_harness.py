@@ -52,10 +52,17 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any, Final
 
-from backend_harness import _tail, _terminate, _wait_until_ready, free_port, fresh_openai_key
+from backend_harness import (
+    _tail,
+    _terminate,
+    _wait_until_ready,
+    free_port,
+    fresh_openai_key,
+    serve_until_stopped,
+)
 
 __all__ = [
     "BYOK_PREFIX",
@@ -618,23 +625,9 @@ def session_backends(config: Any, *, node: bool) -> SessionBackends:
 
 
 def _serve(port: int | None) -> int:
-    def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, on_sigterm)
     backend = PyBackend.start(port=port, byok=True)
-    try:
-        print(backend.url, flush=True)
-        print(f"pid={backend.pid} log={backend.log_path} upstream={backend.upstream.base_url}", flush=True)
-        while backend.running:
-            time.sleep(0.5)
-        print(f"navai serve exited with code {backend.process.returncode}:\n{_tail(backend.log_path)}")
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        backend.stop()
-        print("navai serve stopped", flush=True)
+    details = f"pid={backend.pid} log={backend.log_path} upstream={backend.upstream.base_url}"
+    return serve_until_stopped(backend, "navai serve", [details])
 
 
 def main(argv: list[str] | None = None) -> int:
