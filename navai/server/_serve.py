@@ -6,14 +6,29 @@ import contextlib
 import gc
 import importlib.util
 import logging
+import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import uvicorn
 
-__all__ = ["freeze_heap", "make_server"]
+__all__ = ["freeze_heap", "make_server", "protocol_limits"]
+
+DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+"""Node's ``--max-http-header-size`` (request line and headers)."""
+DEFAULT_HEADERS_TIMEOUT = 60.0
+"""Node's ``server.headersTimeout``, in seconds."""
+DEFAULT_REQUEST_TIMEOUT = 300.0
+"""Node's ``server.requestTimeout``, in seconds."""
+
+LIMIT_VARIABLES = {
+    "max_header_bytes": ("NAVAI_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES),
+    "headers_timeout": ("NAVAI_HEADERS_TIMEOUT", DEFAULT_HEADERS_TIMEOUT),
+    "request_timeout": ("NAVAI_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT),
+}
+"""Each connection bound: its environment variable and its default (Node's)."""
 
 
 class _Server(uvicorn.Server):
@@ -36,16 +51,67 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def protocol_limits(env: Mapping[str, str] | None = None, **given: float | None) -> dict[str, float]:
+    """The connection bounds: each from ``given``, else its ``NAVAI_*`` variable, else Node's default.
+
+    ``max_header_bytes`` (request line and headers; past it, 431), ``headers_timeout``
+    and ``request_timeout`` (seconds until the headers, and the whole request, have
+    arrived; past them, 408). Raises ``ValueError`` naming a variable that is not a
+    positive number.
+    """
+    environ = os.environ if env is None else env
+    limits: dict[str, float] = {}
+    for name, (variable, default) in LIMIT_VARIABLES.items():
+        value = given.get(name)
+        if value is None:
+            raw = environ.get(variable, "").strip()
+            try:
+                value = float(raw) if raw else default
+            except ValueError:
+                raise ValueError(f"{variable} must be a positive number. Received: {raw!r}") from None
+            if not value > 0 or value == float("inf"):
+                raise ValueError(f"{variable} must be a positive number. Received: {raw!r}")
+        limits[name] = value
+    limits["max_header_bytes"] = int(limits["max_header_bytes"])
+    return limits
+
+
 def make_server(
-    app: Any, *, host: str = "127.0.0.1", port: int = 3000, log_level: str = "info"
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    log_level: str = "info",
+    max_header_bytes: int | None = None,
+    headers_timeout: float | None = None,
+    request_timeout: float | None = None,
 ) -> uvicorn.Server:
-    """A uvicorn server for ``app`` (uvloop and httptools when installed)."""
+    """A uvicorn server for ``app`` (uvloop and httptools when installed).
+
+    Connections are bounded as Node's HTTP server bounds them (see `protocol_limits`:
+    431 past ``max_header_bytes``, 408 past ``headers_timeout``/``request_timeout``);
+    ``None`` reads ``NAVAI_MAX_HEADER_BYTES``/``NAVAI_HEADERS_TIMEOUT``/
+    ``NAVAI_REQUEST_TIMEOUT``. Without httptools (h11), only the header size is bounded.
+    """
+    limits = protocol_limits(
+        max_header_bytes=max_header_bytes, headers_timeout=headers_timeout, request_timeout=request_timeout
+    )
+    http: Any = "h11"
+    if importlib.util.find_spec("httptools"):
+        from ._protocol import bounded_protocol
+
+        http = bounded_protocol(
+            max_header_bytes=int(limits["max_header_bytes"]),
+            headers_timeout=limits["headers_timeout"],
+            request_timeout=limits["request_timeout"],
+        )
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        http="httptools" if importlib.util.find_spec("httptools") else "h11",
+        http=http,
+        h11_max_incomplete_event_size=int(limits["max_header_bytes"]),
         lifespan="off",
         log_level=log_level,
         access_log=False,
