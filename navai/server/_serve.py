@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import importlib.util
 import logging
@@ -132,13 +133,33 @@ def freeze_heap(server: uvicorn.Server) -> None:
     stalled every request in flight for tens of ms (a p99 several times the median under
     load). A request's objects die by reference counting, so young collections mostly
     re-scan what is in flight: one per 10,000 allocations instead of per 700 cuts the time
-    the collector takes (about 7 % of a loaded server's CPU) tenfold.
+    the collector takes (about 7 % of a loaded server's CPU) tenfold. Large blocks are
+    returned to the system when freed (`_return_large_blocks`).
     """
     if not server.config.loaded:
         server.config.load()
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
+    _return_large_blocks()
+
+
+_M_MMAP_THRESHOLD = -3
+
+
+def _return_large_blocks() -> None:
+    """On glibc, give every allocation of 1 MiB or more its own mapping, unmapped when freed.
+
+    glibc raises that threshold (up to 32 MiB) each time such a block is freed, after which
+    large blocks are cached in the freeing thread's arena: a result of tens of MB then kept
+    its size resident in every worker thread that ever produced one (measured: +30 MB per
+    thread, up to the pool's 40). No effect elsewhere (musl, macOS).
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 1 << 20)
 
 
 def stuck_threads() -> list[threading.Thread]:
