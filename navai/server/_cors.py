@@ -112,6 +112,7 @@ class NavaiCORSMiddleware:
             403,
             f"CORS blocked for origin: {shown}. Allow it with {CORS_ENV} (comma-separated origins, "
             "or * for any) or navai serve --cors-origin.",
+            {"Vary": "Origin"},
         )
 
 
