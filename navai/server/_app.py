@@ -15,6 +15,7 @@ from typing import Any
 import anyio.to_thread
 import httpx2
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
@@ -22,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from ._body import DEFAULT_LIMIT, read_json_body
 from ._client_secret import DEFAULT_OPENAI_BASE_URL, create_realtime_client_secret
+from ._cors import NavaiCORSMiddleware, cors_origins_from_env, parse_cors_origins
 from ._discovery import discover_functions
 from ._encode import dumps
 from ._errors import HTTPError, error_status
@@ -427,6 +429,8 @@ def create_navai_app(
     openai_client: Any = None,
     http_client: httpx2.AsyncClient | None = None,
     body_limit: int = DEFAULT_LIMIT,
+    cors: bool = True,
+    cors_origins: str | Sequence[str] | None = None,
     function_timeout: float | None = None,
     upstream_timeout: float | None = None,
 ) -> Starlette:
@@ -441,12 +445,18 @@ def create_navai_app(
     ``openai_client`` (an ``openai.AsyncOpenAI``) and ``http_client`` (for ElevenLabs)
     replace the clients made per event loop; ``OPENAI_BASE_URL`` moves the former.
 
+    Browsers on other origins are served as NAVAI's playground server serves them
+    (``cors=False`` leaves CORS to whatever the app is mounted in): localhost and
+    127.0.0.1 origins always, plus ``cors_origins`` (comma-separated text or a list;
+    default ``NAVAI_CORS_ORIGIN``; ``*`` allows every origin); other origins get a 403
+    JSON error.
+
     ``function_timeout`` (else ``NAVAI_FUNCTION_TIMEOUT``, else 30 s) bounds an execute
     call: past it the answer is 504; an async function is cancelled, a sync one cannot be
-    and keeps its worker thread until it returns (the pool replaces such threads, up to
-    as many as it has workers; past that, sync calls answer 503). ``upstream_timeout``
-    (else ``NAVAI_UPSTREAM_TIMEOUT``, else 30 s) bounds the OpenAI and ElevenLabs calls
-    (504). A call whose client disconnects is cancelled.
+    and keeps its worker thread until it returns (the pool starts a fresh thread in its
+    place, up to twice its 40 workers; once all are stuck, sync calls answer 503).
+    ``upstream_timeout`` (else ``NAVAI_UPSTREAM_TIMEOUT``, else 30 s) bounds the OpenAI
+    and ElevenLabs calls (504). A call whose client disconnects is cancelled.
     """
     environ: Mapping[str, str] = os.environ if env is None else env
     function_timeout = _seconds(function_timeout, environ, "NAVAI_FUNCTION_TIMEOUT", DEFAULT_FUNCTION_TIMEOUT)
@@ -502,6 +512,12 @@ def create_navai_app(
     if include_functions_routes:
         routes.append(_Route(functions_list_path, ["GET"], state.list_functions))
         routes.append(_Route(functions_execute_path, ["POST"], state.execute))
-    app = Starlette(routes=[*routes, _NotFound(routes, state)])
+    middleware = []
+    origins: list[str] | None = None
+    if cors:
+        origins = cors_origins_from_env(environ) if cors_origins is None else parse_cors_origins(cors_origins)
+        middleware.append(Middleware(NavaiCORSMiddleware, origins=origins))
+    app = Starlette(routes=[*routes, _NotFound(routes, state)], middleware=middleware)
     app.state.navai = state
+    app.state.navai_cors_origins = origins
     return app

@@ -4,7 +4,7 @@ uvicorn (0.55, httptools) reads a header section of any size, and waits forever 
 headers or a body that trickle in or stall. Node refuses a header section past 16 KB
 (431) and drops a request whose headers take longer than ``headersTimeout`` (60 s) or
 whose whole request takes longer than ``requestTimeout`` (300 s), with 408.
-`bounded_protocol` gives uvicorn the same three bounds. It parses nothing itself:
+`BoundedHttpToolsProtocol` gives uvicorn the same three bounds. It parses nothing itself:
 llhttp (through uvicorn's protocol) does, and this class only counts the bytes the
 parser reports, starts and stops two timers on the parser's callbacks, and answers
 refusals (and uvicorn's own 400) with a JSON body, so that every refusal a client gets
@@ -19,12 +19,19 @@ import json
 from collections.abc import Sized
 from typing import Any
 
+from uvicorn.config import Config
 from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from ._serve import DEFAULT_HEADERS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_REQUEST_TIMEOUT
 
-__all__ = ["bounded_protocol", "refusal"]
+_DEFAULTS = {
+    "max_header_bytes": DEFAULT_MAX_HEADER_BYTES,
+    "headers_timeout": DEFAULT_HEADERS_TIMEOUT,
+    "request_timeout": DEFAULT_REQUEST_TIMEOUT,
+}
+
+__all__ = ["BoundedHttpToolsProtocol", "refusal"]
 
 
 def refusal(status: int, message: str) -> bytes:
@@ -58,15 +65,19 @@ class _HeaderTooLarge(Exception):
     """Raised from a parser callback to stop parsing an oversized header section."""
 
 
-class _BoundedProtocol(HttpToolsProtocol):
-    """HttpToolsProtocol plus a header size cap, a headers timeout and a request timeout."""
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """HttpToolsProtocol plus a header size cap, a headers timeout and a request timeout.
 
-    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
-    headers_timeout: float = DEFAULT_HEADERS_TIMEOUT
-    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    The bounds come from the uvicorn config's ``navai_limits`` (set by ``make_server``;
+    a plain attribute, so it reaches ``--workers`` processes), else Node's defaults.
+    """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: Config, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        limits = getattr(config, "navai_limits", _DEFAULTS)
+        self.max_header_bytes = int(limits["max_header_bytes"])
+        self.headers_timeout = float(limits["headers_timeout"])
+        self.request_timeout = float(limits["request_timeout"])
         self._head_size = 0  # request line and complete headers of the message being read
         self._partial_head = 0  # bytes received while the header section was still incomplete
         self._in_head = True
@@ -185,25 +196,3 @@ class _BoundedProtocol(HttpToolsProtocol):
         else:
             self._cancel_timers()
             self.transport.close()
-
-
-def bounded_protocol(
-    *,
-    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
-    headers_timeout: float = DEFAULT_HEADERS_TIMEOUT,
-    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
-) -> type[HttpToolsProtocol]:
-    """A uvicorn ``http=`` protocol class holding these bounds on every connection."""
-    for name, value in (
-        ("max_header_bytes", max_header_bytes),
-        ("headers_timeout", headers_timeout),
-        ("request_timeout", request_timeout),
-    ):
-        if not value > 0:
-            raise ValueError(f"{name} must be positive. Received: {value}")
-    attributes = {
-        "max_header_bytes": max_header_bytes,
-        "headers_timeout": float(headers_timeout),
-        "request_timeout": float(request_timeout),
-    }
-    return type("BoundedHttpToolsProtocol", (_BoundedProtocol,), attributes)
