@@ -73,6 +73,8 @@ def _message(error: BaseException) -> str:
         return f"{type(error).__name__} (its message could not be read)"
     if not message and isinstance(error, MemoryError):
         return "Out of memory (MemoryError)."
+    if not isinstance(error, Exception):  # SystemExit, KeyboardInterrupt: say what it was
+        return f"The function raised {type(error).__name__}" + (f": {message}" if message else ".")
     return message
 
 

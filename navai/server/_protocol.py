@@ -61,12 +61,14 @@ class _PipelineFlow(FlowControl):
             super().resume_reading()
 
 
-class _HeaderTooLarge(Exception):
-    """Raised from a parser callback to stop parsing an oversized header section."""
+class _Refused(Exception):
+    """Raised from a parser callback to stop parsing a request that is refused."""
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """HttpToolsProtocol plus a header size cap, a headers timeout and a request timeout.
+
+    An HTTP/1.1 request without ``Host`` is refused (400), as Node refuses it.
 
     The bounds come from the uvicorn config's ``navai_limits`` (set by ``make_server``;
     a plain attribute, so it reaches ``--workers`` processes), else Node's defaults.
@@ -132,6 +134,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        if self.parser.get_http_version() == "1.1" and not any(name == b"host" for name, _ in self.headers):
+            self._refused = refusal(400, "Missing Host header.")  # RFC 9112 3.2, as Node refuses it
+            raise _Refused
         self._in_head = False
         self._partial_head = 0
         if self._headers_timer is not None:
@@ -156,7 +161,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_size += size
         if self._head_size > self.max_header_bytes:
             self._refused = self._too_large()
-            raise _HeaderTooLarge
+            raise _Refused
 
     def _refuse_head(self) -> None:
         self._refused = self._too_large()

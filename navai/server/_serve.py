@@ -117,6 +117,7 @@ def _config(
         port=port,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         http=http,
+        ws="none",  # no NAVAI route is a WebSocket: an Upgrade is answered as plain HTTP, as Node does
         h11_max_incomplete_event_size=int(limits["max_header_bytes"]),
         lifespan="off",
         log_level=log_level,
