@@ -48,6 +48,8 @@ if _TYPE_CHECKING:
         ClientSecretFields,
         CreateRealtimeClientSecretInput,
         FunctionResult,
+        SynthesizedSpeech,
+        VoiceSettings,
     )
     from ._transport import AsyncLimitedTransport, LimitedTransport
 
@@ -76,6 +78,8 @@ _LAZY = {
     "ClientSecretFields": "._models",
     "CreateRealtimeClientSecretInput": "._models",
     "FunctionResult": "._models",
+    "SynthesizedSpeech": "._models",
+    "VoiceSettings": "._models",
 }
 
 
@@ -114,6 +118,8 @@ __all__ = [
     "NavaiTimeoutError",
     "NotGiven",
     "SecretProvider",
+    "SynthesizedSpeech",
+    "VoiceSettings",
     "__version__",
     "create_navai_backend_client",
     "create_navai_mobile_backend_client",

@@ -26,6 +26,8 @@ from ._core import (
     parse_client_secret,
     parse_execution,
     parse_functions,
+    parse_speech,
+    speech_operation,
 )
 from ._exceptions import NavaiError
 from ._http import LimitedClient
@@ -36,6 +38,8 @@ from ._models import (
     ClientSecretFields,
     CreateRealtimeClientSecretInput,
     FunctionResult,
+    SynthesizedSpeech,
+    VoiceSettings,
 )
 
 
@@ -165,6 +169,42 @@ class NavaiBackendClient(BaseClient[httpx2.Client, httpx2.BaseTransport]):
         """Like `execute_function`, with the backend's resolved ``function_name`` and ``source``."""
         op = execute_operation(self.functions_execute_url, function_name, payload)
         return parse_execution(op, self._send(op, self._options(op, timeout, headers, max_retries)))
+
+    def synthesize_speech(
+        self,
+        text: str,
+        *,
+        voice_id: str | None = None,
+        model_id: str | None = None,
+        output_format: str | None = None,
+        optimize_streaming_latency: float | None = None,
+        voice_settings: VoiceSettings | Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SynthesizedSpeech:
+        """Speak ``text`` with the backend's ElevenLabs voice: the audio bytes and their MIME type.
+
+        Fields left out (``voice_id``, ``model_id``, ``output_format`` such as
+        ``mp3_44100_128`` or ``pcm_24000``, ``optimize_streaming_latency``,
+        ``voice_settings``) come from the backend's configuration; ``voice_settings``
+        replaces the configured settings as a whole. Only a backend whose
+        ``create_client_secret`` reports ``speech_provider == "elevenlabs"`` serves it.
+        Raises `NavaiHTTPError` with the backend's text on a non-2xx answer (500 when
+        speech is not configured), `NavaiInvalidResponseError` ("Invalid speech synthesis
+        response.") for a body without provider ``elevenlabs``, a string ``mimeType`` and
+        base64 ``audioBase64``. Not retried unless ``max_retries`` is given.
+        """
+        op = speech_operation(
+            self.speech_synthesize_url,
+            text,
+            voice_id=voice_id,
+            model_id=model_id,
+            output_format=output_format,
+            optimize_streaming_latency=optimize_streaming_latency,
+            voice_settings=voice_settings,
+        )
+        return parse_speech(op, self._send(op, self._options(op, timeout, headers, max_retries)))
 
     def secret_provider(
         self,
