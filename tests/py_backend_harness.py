@@ -49,7 +49,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -345,6 +345,7 @@ class PyBackend:
         openai_key: str | None = None,
         byok: bool = False,
         functions_base_dir: str | os.PathLike[str] = PY_BACKEND_DIR,
+        serve_args: Sequence[str] = (),
     ) -> PyBackend:
         """Spawn ``python -m navai serve`` and wait (max 30 s) until ``GET /health`` answers.
 
@@ -357,6 +358,7 @@ class PyBackend:
         ``OPENAI_BASE_URL`` (``upstream``, default a new `OpenAIStandIn` accepting that key
         and stopped by `stop`) and ``NAVAI_FUNCTIONS_BASE_DIR`` (``functions_base_dir``).
         ``byok=True`` also starts the companion for ``/byok/...`` paths (no server key).
+        ``serve_args`` are added to each ``navai serve`` command line (e.g. ``--cors-origin``).
         Raises `RuntimeError` with the log's tail when a process exits or times out.
         """
         key = openai_key or fresh_openai_key()
@@ -390,6 +392,7 @@ class PyBackend:
                     key=key,
                     log_path=None,
                     upstream=stand_in,
+                    serve_args=serve_args,
                 )
             return cls._spawn(
                 env=env,
@@ -399,6 +402,7 @@ class PyBackend:
                 upstream=stand_in,
                 owns_upstream=owns_upstream,
                 byok=companion,
+                serve_args=serve_args,
             )
         except BaseException:
             if companion is not None:
@@ -418,6 +422,7 @@ class PyBackend:
         upstream: OpenAIStandIn,
         owns_upstream: bool = False,
         byok: PyBackend | None = None,
+        serve_args: Sequence[str] = (),
     ) -> PyBackend:
         if log_path is None:
             fd, raw = tempfile.mkstemp(prefix="navai-serve-", suffix=".log")
@@ -428,7 +433,7 @@ class PyBackend:
         command = [sys.executable, "-m", "navai", "serve", "--host", HOST, "--port", str(port or 0)]
         with open(path, "wb") as log:
             process = subprocess.Popen(
-                [*command, "--log-level", "info"],
+                [*command, "--log-level", "info", *serve_args],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
