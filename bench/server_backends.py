@@ -48,6 +48,7 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 LABELS = {
     "navai": "navai serve (uvicorn, uvloop, httptools)",
+    "navai-nocors": "navai serve --no-cors (the same server, CORS off)",
     "node": "Node backend (@navai/voice-backend, Express 5)",
     "bare": "bare Starlette route on uvicorn (ceiling)",
 }
@@ -191,6 +192,12 @@ def start_navai() -> Server:
     return _start_uvicorn("navai", command, navai_env())
 
 
+def start_navai_nocors() -> Server:
+    """``navai serve --no-cors``: the same server without its CORS middleware."""
+    command = [sys.executable, "-m", "navai", "serve", "--host", HOST, "--port", "0", "--log-level", "info"]
+    return _start_uvicorn("navai-nocors", [*command, "--no-cors"], navai_env())
+
+
 def start_variant(variant: str) -> Server:
     """``bench/server_variant.py VARIANT``: navai serve's app with one what-if change."""
     command = [sys.executable, str(BENCH_DIR / "server_variant.py"), variant, "--host", HOST, "--port", "0"]
@@ -211,22 +218,38 @@ def start_node() -> Server:
     return Server("node", backend.url, backend.pid, backend.stop, backend.read_log)
 
 
-STARTERS: dict[str, Callable[[], Server]] = {"navai": start_navai, "node": start_node, "bare": start_bare}
+STARTERS: dict[str, Callable[[], Server]] = {
+    "navai": start_navai,
+    "navai-nocors": start_navai_nocors,
+    "node": start_node,
+    "bare": start_bare,
+}
 
 
-def check_echo(server: Server, body: dict[str, Any], expected: Any) -> dict[str, Any]:
-    """One execute call: 200, ``ok: true`` and the echoed value, else ``RuntimeError``."""
+def check_echo(
+    server: Server, body: dict[str, Any], expected: Any, origin: str | None = None
+) -> dict[str, Any]:
+    """One execute call: 200, ``ok: true`` and the echoed value, else ``RuntimeError``.
+
+    With ``origin``, navai serve must echo it in ``Access-Control-Allow-Origin`` (CORS
+    on) or leave the header out (``navai-nocors``), so the figures measure what they say.
+    """
     request = urllib.request.Request(
         server.execute_url,
         data=json.dumps(body).encode(),
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **({"origin": origin} if origin else {})},
         method="POST",
     )
     with _OPENER.open(request, timeout=10) as response:
         answer: dict[str, Any] = json.loads(response.read())
         status = response.status
+        allowed = response.headers.get("access-control-allow-origin")
     if status != 200 or answer.get("ok") is not True or answer.get("result") != expected:
         raise RuntimeError(f"{server.name}: unexpected answer {status} {answer!r}")
+    if origin and server.name in ("navai", "navai-nocors"):
+        wanted = origin if server.name == "navai" else None
+        if allowed != wanted:
+            raise RuntimeError(f"{server.name}: Access-Control-Allow-Origin {allowed!r}, expected {wanted!r}")
     return answer
 
 

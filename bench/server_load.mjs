@@ -4,12 +4,14 @@
 //
 //   node bench/server_load.mjs --url http://127.0.0.1:PORT/navai/functions/execute
 //        --connections C --seconds S [--warmup-seconds W] [--body JSON] [--expect JSON]
+//        [--origin ORIGIN]
 //
 // C connections, each with one request in flight (no pipelining), POST the body with
 // `Content-Type: application/json` for W untimed seconds (connections, JIT, caches; a
 // separate autocannon run, not recorded), then for S timed seconds. Every response of the
 // timed run must be 200 with a JSON body whose `ok` is true and whose `result` equals
-// `--expect` (JSON text compared after parsing; omit to skip). Prints one JSON line:
+// `--expect` (JSON text compared after parsing; omit to skip). `--origin` sends that
+// `Origin` header, as a browser page on another origin does. Prints one JSON line:
 //   {"calls", "seconds", "calls_per_s", "latency_ms": {"p50","p90","p99","p999","max","mean"},
 //    "errors", "timeouts", "non2xx", "mismatches", "cpu_seconds", "warmup_calls", "runtime",
 //    "autocannon"}
@@ -33,6 +35,7 @@ function parseArgs(argv) {
     warmupSeconds: 1,
     body: '{"function_name":"echo","payload":{"value":{"n":1}}}',
     expect: null,
+    origin: null,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
@@ -45,6 +48,7 @@ function parseArgs(argv) {
       case "--warmup-seconds": args.warmupSeconds = Number(value); break;
       case "--body": args.body = value; break;
       case "--expect": args.expect = value; break;
+      case "--origin": args.origin = value; break;
       default: throw new Error(`unknown option ${key}`);
     }
   }
@@ -86,7 +90,7 @@ async function main() {
   const base = {
     url: args.url,
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(args.origin ? { origin: args.origin } : {}) },
     body: args.body,
     connections: args.connections,
     pipelining: 1,

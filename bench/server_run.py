@@ -3,11 +3,12 @@
     python bench/server_run.py            # the full run (`make bench-server`): about 4 minutes
     python bench/server_run.py --smoke    # 1 short round (`make bench-server-smoke`, < 40 s)
 
-Starts three servers, each one process on a free 127.0.0.1 port (``bench/server_backends.py``):
+Starts four servers, each one process on a free 127.0.0.1 port (``bench/server_backends.py``):
 
 - ``navai serve`` (``python -m navai serve``) over the Python twins of the test functions
   (``tests/server/backend_py``), with the uvicorn settings ``navai serve`` chooses itself
-  (uvloop, httptools, access log off; no flag needed);
+  (uvloop, httptools, access log off, CORS on; no flag needed);
+- the same with ``--no-cors``, to price CORS;
 - the Node test backend (``tests/backend``: @navai/voice-backend 0.1.3 on Express 5);
 - a bare Starlette route on uvicorn with the same settings (``bench/server_bare.py``): the
   ceiling a Python server on this stack can reach, for reference.
@@ -21,8 +22,9 @@ Figures:
 
 - ``autocannon`` (``bench/server_load.mjs``, autocannon pinned in ``bench/package.json``, run
   by Node): calls/s and exact latency percentiles at 1, 50 and 200 connections, each with
-  one call in flight, against each of the three servers; per figure 1 s of untimed warm-up
-  then ``--seconds`` timed;
+  one call in flight, against each of the four servers, every call with the ``Origin`` of a
+  page on ``http://localhost:5173`` (navai serve answers it with CORS headers); per figure
+  1 s of untimed warm-up then ``--seconds`` timed;
 - the TypeScript client (``bench/ts_client.mjs``) and navai async (``bench/worker.py``'s
   ``navai-async``: ``AsyncNavaiBackendClient``, stock httpx2) at 50 in flight against navai
   serve and the Node backend; ``--clients`` adds ``navai-aiohttp`` (``DefaultAioHttpClient``).
@@ -35,7 +37,8 @@ Values are medians over rounds; a goal is decided on the median of its per-round
 (both figures of the same round), the ratio of the medians shown next to it:
 
 - navai serve >= 1.5x the Node backend's calls/s at 50 in flight;
-- navai serve's p99 latency at 200 in flight <= the Node backend's (ratio <= 1.0).
+- navai serve's p99 latency at 200 in flight <= the Node backend's (ratio <= 1.0);
+- CORS costs at most 5 %: navai serve >= 0.95x navai serve --no-cors at 50 in flight.
 
 Also recorded: each server's CPU time per call (from /proc, over warm-up and timed calls)
 and how busy it was, and the load generator's own CPU share, so a figure that measures the
@@ -76,7 +79,10 @@ EXPECTED = PAYLOAD["value"]
 NPM_TIMEOUT_S = 600
 RUN_TIMEOUT_S = 90  # one figure's load-generator process, start to finish
 
-SERVERS = ["navai", "node", "bare"]
+SERVERS = ["navai", "navai-nocors", "node", "bare"]
+# Every autocannon call carries the Origin of a page on another local origin, as the browser
+# of a web app sends it: navai serve answers it through its CORS middleware (on by default).
+ORIGIN = "http://localhost:5173"
 CLIENT_SERVERS = ["navai", "node"]
 TOOLS = {
     "autocannon": "autocannon (HTTP load generator)",
@@ -253,6 +259,7 @@ def command_for(figure: Figure, server: sb.Server, settings: Settings, *, warmup
             "--warmup-seconds", f"{0 if warmup_round else settings.warmup_seconds:g}",
             "--body", BODY,
             "--expect", json.dumps(EXPECTED),
+            "--origin", ORIGIN,
         ]  # fmt: skip
     client_seconds = 0.5 if warmup_round else settings.client_seconds
     common = [
@@ -382,6 +389,8 @@ GOALS: list[tuple[str, str, str, str, float, str]] = [
      "autocannon:navai@50", "autocannon:node@50", "calls_per_s", 1.5, ">="),
     ("navai serve p99 latency <= the Node backend's, 200 in flight",
      "autocannon:navai@200", "autocannon:node@200", "p99", 1.0, "<="),
+    ("CORS costs <= 5 %: navai serve >= 0.95x navai serve --no-cors, 50 in flight",
+     "autocannon:navai@50", "autocannon:navai-nocors@50", "calls_per_s", 0.95, ">="),
 ]  # fmt: skip
 
 
@@ -520,7 +529,7 @@ def render_tables(
 
     lines += [
         "",
-        "| goal | navai serve | Node backend | measured (median of rounds) | rounds, min-max "
+        "| goal | navai serve | compared with | measured (median of rounds) | rounds, min-max "
         "| ratio of medians | |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
@@ -546,6 +555,7 @@ def draw_plot(
 
     styles: dict[str, dict[str, Any]] = {
         "navai": {"color": "tab:blue", "marker": "s", "linewidth": 2.2},
+        "navai-nocors": {"color": "tab:cyan", "marker": "x", "linestyle": ":"},
         "node": {"color": "black", "marker": "o", "linewidth": 2.2},
         "bare": {"color": "tab:gray", "marker": "^", "linestyle": "--"},
     }
@@ -716,7 +726,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in SERVERS:
             servers[name] = sb.STARTERS[name]()
-            answer = sb.check_echo(servers[name], json.loads(BODY), EXPECTED)
+            answer = sb.check_echo(servers[name], json.loads(BODY), EXPECTED, ORIGIN)
             server = servers[name]
             print(f"bench-server: {name} ready at {server.url} (pid {server.pid}): {answer}", flush=True)
         meta["server_threads_at_start"] = {n: sb.process_threads(s.pid) for n, s in servers.items()}

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NoReturn
 
+from ._cli_serve import add_serve_parser, run_serve
 from ._exceptions import NavaiError
 from ._version import __version__
 
@@ -96,25 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     agent.add_argument("--instructions", metavar="TEXT", help="base instructions for the agent")
 
-    serve = commands.add_parser(
-        "serve",
-        help="run a NAVAI backend (needs navai[server]); configured by OPENAI_*, NAVAI_*, ELEVENLABS_*",
-    )
-    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=int, default=3000, help="port to listen on (default 3000; 0 = any free)"
-    )
-    serve.add_argument(
-        "--functions-base-dir", metavar="DIR", help="default: $NAVAI_FUNCTIONS_BASE_DIR, then ."
-    )
-    serve.add_argument(
-        "--functions-folders",
-        metavar="CSV",
-        help="default: $NAVAI_FUNCTIONS_FOLDERS, then src/ai/functions-modules",
-    )
-    serve.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
-    )
+    add_serve_parser(commands)
     return parser
 
 
@@ -272,43 +255,12 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
-def _serve(args: argparse.Namespace) -> int:
-    """``navai serve``: the backend on uvicorn until SIGINT/SIGTERM."""
-    try:
-        from .server import create_navai_app
-        from .server._serve import freeze_heap, make_server, stuck_threads
-    except ImportError as exc:
-        print(
-            f"navai: error: navai serve needs the server extra (pip install 'navai[server]'): {exc}",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    try:
-        app = create_navai_app(
-            functions_base_dir=args.functions_base_dir, functions_folders=args.functions_folders
-        )
-    except ValueError as exc:
-        print(f"navai: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    server = make_server(app, host=args.host, port=args.port, log_level=args.log_level)
-    freeze_heap(server)
-    server.run()
-    code = EXIT_OK if server.started else EXIT_ERROR
-    if stuck_threads():  # a sync function that never returned must not keep the process alive
-        sys.stdout.flush()
-        sys.stderr.flush()
-        import os
-
-        os._exit(code)
-    return code
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return _serve(args)
+        return run_serve(args)
     if args.timeout is not None and not args.timeout > 0:
         _usage(parser, "--timeout must be a positive number of seconds")
     try:

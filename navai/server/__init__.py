@@ -18,6 +18,7 @@ if _TYPE_CHECKING:
         DEFAULT_SPEECH_SYNTHESIZE_PATH,
         create_navai_app,
     )
+    from ._cors import NavaiCORSMiddleware
     from ._discovery import (
         discover_functions,
         functions_from_path,
@@ -34,6 +35,7 @@ if _TYPE_CHECKING:
         backend_options_from_env,
         validate_options,
     )
+    from ._serve import app_from_environment
 
 _LAZY = {
     "DEFAULT_CLIENT_SECRET_PATH": "._app",
@@ -41,6 +43,8 @@ _LAZY = {
     "DEFAULT_FUNCTIONS_LIST_PATH": "._app",
     "DEFAULT_SPEECH_SYNTHESIZE_PATH": "._app",
     "create_navai_app": "._app",
+    "app_from_environment": "._serve",
+    "NavaiCORSMiddleware": "._cors",
     "discover_functions": "._discovery",
     "functions_from_path": "._discovery",
     "load_navai_functions": "._discovery",
@@ -69,8 +73,10 @@ __all__ = [
     "ElevenLabsVoiceSettings",
     "FunctionRegistry",
     "HTTPError",
+    "NavaiCORSMiddleware",
     "NavaiFunction",
     "NavaiVoiceBackendOptions",
+    "app_from_environment",
     "backend_options_from_env",
     "build_invocation_args",
     "create_navai_app",

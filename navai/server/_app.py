@@ -13,6 +13,7 @@ from typing import Any
 import anyio.to_thread
 import httpx2
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
@@ -20,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from ._body import DEFAULT_LIMIT, read_json_body
 from ._client_secret import DEFAULT_OPENAI_BASE_URL, create_realtime_client_secret
+from ._cors import NavaiCORSMiddleware, cors_origins_from_env, parse_cors_origins
 from ._discovery import discover_functions
 from ._encode import dumps
 from ._errors import error_status
@@ -315,6 +317,8 @@ def create_navai_app(
     openai_client: Any = None,
     http_client: httpx2.AsyncClient | None = None,
     body_limit: int = DEFAULT_LIMIT,
+    cors: bool = True,
+    cors_origins: str | Sequence[str] | None = None,
 ) -> Starlette:
     """A NAVAI backend as a Starlette app: ``registerNavaiExpressRoutes`` in Python.
 
@@ -326,6 +330,12 @@ def create_navai_app(
     (``functions_*``/``agents_folders`` options, else ``NAVAI_FUNCTIONS_*`` variables).
     ``openai_client`` (an ``openai.AsyncOpenAI``) and ``http_client`` (for ElevenLabs)
     replace the clients made per event loop; ``OPENAI_BASE_URL`` moves the former.
+
+    Browsers on other origins are served as NAVAI's playground server serves them
+    (``cors=False`` leaves CORS to whatever the app is mounted in): localhost and
+    127.0.0.1 origins always, plus ``cors_origins`` (comma-separated text or a list;
+    default ``NAVAI_CORS_ORIGIN``; ``*`` allows every origin); other origins get a 403
+    JSON error.
     """
     environ: Mapping[str, str] = os.environ if env is None else env
     options = backend_options if backend_options is not None else backend_options_from_env(environ)
@@ -377,6 +387,12 @@ def create_navai_app(
     if include_functions_routes:
         routes.append(_Route(functions_list_path, ["GET"], state.list_functions))
         routes.append(_Route(functions_execute_path, ["POST"], state.execute))
-    app = Starlette(routes=[*routes, _NotFound(routes, state)])
+    middleware = []
+    origins: list[str] | None = None
+    if cors:
+        origins = cors_origins_from_env(environ) if cors_origins is None else parse_cors_origins(cors_origins)
+        middleware.append(Middleware(NavaiCORSMiddleware, origins=origins))
+    app = Starlette(routes=[*routes, _NotFound(routes, state)], middleware=middleware)
     app.state.navai = state
+    app.state.navai_cors_origins = origins
     return app

@@ -2,49 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx2
 import pytest
 
-BACKEND_PY = Path(__file__).parent / "backend_py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_serve(port: int, functions_dir: Path) -> subprocess.Popen[bytes]:
-    """``navai serve`` on ``port`` over ``functions_dir``, once it answers ``/health``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NAVAI_", "ELEVENLABS_"))}
-    env |= {"OPENAI_API_KEY": "sk-test-serve", "NAVAI_FUNCTIONS_BASE_DIR": str(functions_dir)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "navai", "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            response = httpx2.get(f"http://127.0.0.1:{port}/health", timeout=1)
-            break
-        except httpx2.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                _, stderr = process.communicate()
-                pytest.fail(f"navai serve did not start: {stderr.decode(errors='replace')}")
-            time.sleep(0.05)
-    assert response.json() == {"ok": True}
-    return process
+from server.serve_process import BACKEND_PY, free_port, start_serve
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
