@@ -164,8 +164,7 @@ def build_bundle() -> Path:
 class PageServer:
     """``GET /`` (any query) is ``page.html``, ``GET /navai-frontend.js`` the bundle; else 404.
 
-    Serves on ``127.0.0.1:<free port>`` from a daemon thread; `hosts` keeps each request's
-    ``Host`` header, showing under which name the browser reached it.
+    Serves on ``127.0.0.1:<free port>`` from a daemon thread.
     """
 
     def __init__(self, bundle: Path) -> None:
@@ -173,14 +172,11 @@ class PageServer:
             "/": ("text/html; charset=utf-8", (BROWSER_DIR / "page.html").read_bytes()),
             "/navai-frontend.js": ("text/javascript; charset=utf-8", bundle.read_bytes()),
         }
-        self.hosts: list[str] = []
-        seen = self.hosts
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                seen.append(self.headers.get("host", ""))
                 found = files.get(urlsplit(self.path).path)
                 content_type, body = found or ("text/plain; charset=utf-8", b"not found\n")
                 self.send_response(200 if found else 404)
