@@ -22,6 +22,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import pytest
@@ -402,3 +403,20 @@ def test_a_preflight_from_an_allowed_origin(suites: Suites, kind: str, config: s
     allowed_origin = simple.headers.get("access-control-allow-origin")
     assert allowed_origin == origin or (star and allowed_origin == "*")
     assert "origin" in simple.tokens("vary")
+
+
+def test_a_missing_chromium_skips_outside_ci_and_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(harness, "CHROMIUM", tmp_path / "chromium")
+    monkeypatch.setattr(harness, "node_missing_reason", lambda: None)
+    reason = harness.missing_reason()
+    assert reason is not None
+    assert str(tmp_path / "chromium") in reason
+    assert "apt-get install" in reason
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="chromium"):
+        _missing(reason)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI requires"):
+        _missing(reason)
