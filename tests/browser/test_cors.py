@@ -77,6 +77,32 @@ def _missing(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+def fingerprint(secret: str) -> str:
+    """FNV-1a (32 bit, hex) of a client secret, as ``page.html`` computes it.
+
+    The page and the stand-in can then agree on which secret reached the browser
+    without the secret itself reaching the test's output.
+    """
+    value = 0x811C9DC5
+    for byte in secret.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value:08x}"
+
+
+class MintingStandIn(OpenAIStandIn):
+    """The OpenAI stand-in, keeping each request it minted a secret for with that secret's `fingerprint`."""
+
+    def __init__(self) -> None:
+        self.minted: list[tuple[UpstreamRequest, str]] = []
+        super().__init__()
+
+    def answer(self, request: UpstreamRequest) -> tuple[int, bytes]:
+        status, payload = super().answer(request)
+        if status == 200:
+            self.minted.append((request, fingerprint(json.loads(payload)["value"])))
+        return status, payload
+
+
 @dataclass(frozen=True)
 class Answer:
     """A plain HTTP answer (header names lower-case)."""
@@ -114,7 +140,7 @@ class Suite:
 
     kind: str
     page: harness.PageServer
-    upstream: OpenAIStandIn
+    upstream: MintingStandIn
     key: str
     """The OpenAI key of every backend here (the stand-in accepts it)."""
     backends: dict[str, Any] = field(default_factory=dict)
@@ -128,10 +154,10 @@ class Suite:
     def api(self, config: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.backends[config].port}"
 
-    def minted_for(self, visit_id: str) -> list[UpstreamRequest]:
-        """The stand-in's client-secret requests carrying this visit's tag."""
+    def minted_for(self, visit_id: str) -> list[tuple[UpstreamRequest, str]]:
+        """The secrets the stand-in minted for requests carrying this visit's tag."""
         tag = self.tags[visit_id].encode()
-        return [item for item in self.upstream.requests if tag in item.body]
+        return [(item, mark) for item, mark in self.upstream.minted if tag in item.body]
 
 
 def _configurations(kind: str, listed: str) -> dict[str, tuple[dict[str, str], list[str]]]:
@@ -188,7 +214,7 @@ class Suites:
     def _build(self, kind: str) -> Suite:
         page = self._page
         key = "sk-test-" + secrets.token_hex(20)
-        suite = Suite(kind, page, OpenAIStandIn(), key)
+        suite = Suite(kind, page, MintingStandIn(), key)
         self._running.append(suite)
         for config, (env, serve_args) in _configurations(kind, page.origin(APP)).items():
             if kind == NAVAI_SERVE:
@@ -271,9 +297,11 @@ def test_an_allowed_origin_gets_every_call_end_to_end(suites: Suites, kind: str,
     assert isinstance(minted["expiresAt"], int)
     assert minted["expiresAt"] > time.time()
     assert minted["speech"] == {"provider": "openai"}
-    upstream_calls = suite.minted_for(visit_id)
-    assert len(upstream_calls) == 1, "exactly one client secret minted at the stand-in for this visit"
-    server_key = upstream_calls[0].headers.get("authorization") == f"Bearer {suite.key}"
+    minted_here = suite.minted_for(visit_id)
+    assert len(minted_here) == 1, "exactly one client secret minted at the stand-in for this visit"
+    upstream_call, minted_fingerprint = minted_here[0]
+    assert minted["fingerprint"] == minted_fingerprint, "the page got another secret than the one minted"
+    server_key = upstream_call.headers.get("authorization") == f"Bearer {suite.key}"
     assert server_key, "the client-secret call upstream did not carry the backend's key"
 
     errors = [item for item in result.console if item["type"] in ("error", "pageerror")]
@@ -293,7 +321,9 @@ def test_a_refused_origin_gets_nothing_in_the_browser(suites: Suites, kind: str,
     }
     assert outcome["executeFunction"] == {"ok": False, "error": FAILED_TO_FETCH}
     assert outcome["createClientSecret"] == {"ok": False, "error": FAILED_TO_FETCH}
-    assert suite.minted_for(visit_id) == [], "a refused origin must not get a client secret minted"
+    tag = suite.tags[visit_id].encode()
+    reached = [item for item in suite.upstream.requests if tag in item.body]
+    assert reached == [], "a refused origin's client-secret call reached OpenAI"
 
     api = suite.api(visit.config, visit.api_host)
     blocked = [item["text"] for item in result.console if "blocked by CORS policy" in item["text"]]
