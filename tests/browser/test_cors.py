@@ -165,6 +165,8 @@ def _configurations(kind: str, listed: str) -> dict[str, tuple[dict[str, str], l
     configs: dict[str, tuple[dict[str, str], list[str]]] = {
         "default": ({}, []),
         "listed-env": ({"NAVAI_CORS_ORIGIN": listed}, []),
+        # Entries are trimmed and empty ones dropped (checked over plain HTTP only).
+        "listed-spaced": ({"NAVAI_CORS_ORIGIN": f" http://other.navai.test:9 , ,{listed} ,"}, []),
         "star": ({"NAVAI_CORS_ORIGIN": "*"}, []),
     }
     if kind == NAVAI_SERVE:
@@ -361,7 +363,13 @@ def _config_params(cases: list[tuple[str, str]]) -> list[Any]:
     ]
 
 
-REFUSAL_CASES: Final = [("default", APP), ("default", EVIL), ("listed-env", EVIL), ("listed-cli", EVIL)]
+REFUSAL_CASES: Final = [
+    ("default", APP),
+    ("default", EVIL),
+    ("listed-env", EVIL),
+    ("listed-spaced", EVIL),
+    ("listed-cli", EVIL),
+]
 
 
 @pytest.mark.parametrize(("kind", "config", "host"), _config_params(REFUSAL_CASES))
@@ -399,6 +407,7 @@ PREFLIGHT_CASES: Final = [
     ("default", "localhost"),
     ("default", "127.0.0.1"),
     ("listed-env", APP),
+    ("listed-spaced", APP),
     ("listed-cli", APP),
     ("star", EVIL),
 ]
