@@ -61,7 +61,13 @@ bench-smoke: $(BENCH_STAMP)  ## The same benchmark with tiny counts (CI, < 1 min
 bench-profile: $(BENCH_STAMP)  ## Where navai's own time goes over raw httpx2 (~1 min): bench/profile-sync.txt, profile-async.txt, profile-async-aiohttp.txt
 	$(BIN)/python bench/profile.py
 
-.PHONY: bench-server bench-server-smoke
+.PHONY: bench-server bench-server-smoke bench-agent bench-agent-smoke
+
+bench-agent: $(BENCH_STAMP)  ## NavaiVoiceAgent: audio lateness under tool load, tool-call turnaround, session start (~1.5 min): bench/agent-results.json
+	$(BIN)/python bench/agent_run.py
+
+bench-agent-smoke: $(BENCH_STAMP)  ## The same in one short round (CI, < 30 s); writes build/bench-agent-smoke/
+	$(BIN)/python bench/agent_run.py --smoke --out build/bench-agent-smoke
 
 bench-server: $(BENCH_STAMP)  ## navai serve vs the Node backend under autocannon, TS client and navai async too (~4 min): bench/server-results.json, bench/server-throughput.png
 	$(BIN)/python bench/server_run.py

@@ -503,14 +503,19 @@ class NavaiVoiceAgent:
         return connection
 
     async def _send(self, *events: dict[str, Any]) -> None:
-        """Send ``events`` back to back (no other event between them)."""
+        """Send ``events`` back to back (no other event between them).
+
+        As JSON text through the connection's ``send_raw``: the SDK's ``send`` first walks
+        each dict against the type of every client event (about 0.6 ms of CPU an event,
+        more than the rest of a tool call's answer), which changes nothing in what is sent.
+        """
         connection = self._require_connected()
         async with self._send_lock:
             for event in events:
                 if event.get("type") == "response.create":
                     self._requested += 1
                 try:
-                    await connection.send(cast(Any, event))
+                    await connection.send_raw(json.dumps(event))
                 except Exception as exc:
                     raise NavaiRealtimeError(
                         self._scrub(f"Cannot send {event.get('type')!r} to the Realtime API: {exc}"),
