@@ -49,7 +49,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -355,6 +355,7 @@ class PyBackend:
         byok: bool = False,
         tts: bool = False,
         functions_base_dir: str | os.PathLike[str] = PY_BACKEND_DIR,
+        serve_args: Sequence[str] = (),
     ) -> PyBackend:
         """Spawn ``python -m navai serve`` and wait (max 30 s) until ``GET /health`` answers.
 
@@ -368,7 +369,8 @@ class PyBackend:
         and stopped by `stop`) and ``NAVAI_FUNCTIONS_BASE_DIR`` (``functions_base_dir``).
         ``byok=True`` also starts the companion for ``/byok/...`` paths (no server key);
         ``tts=True`` one for ``/tts/...`` paths (speech through an `ElevenLabsStandIn`, as the
-        Node backend's ``/tts`` routes).
+        Node backend's ``/tts`` routes). ``serve_args`` are added to each ``navai serve``
+        command line (e.g. ``--cors-origin``).
         Raises `RuntimeError` with the log's tail when a process exits or times out.
         """
         key = openai_key or fresh_openai_key()
@@ -404,6 +406,7 @@ class PyBackend:
                     key=key,
                     log_path=None,
                     upstream=stand_in,
+                    serve_args=serve_args,
                 )
             if elevenlabs is not None:
                 speech_env = {
@@ -413,7 +416,12 @@ class PyBackend:
                     "ELEVENLABS_BASE_URL": elevenlabs.base_url,
                 }
                 speaker = cls._spawn(
-                    env=env | speech_env, port=None, key=key, log_path=None, upstream=stand_in
+                    env=env | speech_env,
+                    port=None,
+                    key=key,
+                    log_path=None,
+                    upstream=stand_in,
+                    serve_args=serve_args,
                 )
             return cls._spawn(
                 env=env,
@@ -425,6 +433,7 @@ class PyBackend:
                 byok=companion,
                 tts=speaker,
                 elevenlabs=elevenlabs,
+                serve_args=serve_args,
             )
         except BaseException:
             for started in (companion, speaker):
@@ -449,6 +458,7 @@ class PyBackend:
         byok: PyBackend | None = None,
         tts: PyBackend | None = None,
         elevenlabs: ElevenLabsStandIn | None = None,
+        serve_args: Sequence[str] = (),
     ) -> PyBackend:
         if log_path is None:
             fd, raw = tempfile.mkstemp(prefix="navai-serve-", suffix=".log")
@@ -459,7 +469,7 @@ class PyBackend:
         command = [sys.executable, "-m", "navai", "serve", "--host", HOST, "--port", str(port or 0)]
         with open(path, "wb") as log:
             process = subprocess.Popen(
-                [*command, "--log-level", "info"],
+                [*command, "--log-level", "info", *serve_args],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
