@@ -46,6 +46,16 @@ demo: $(STAMP)  ## Start navai serve (Python only) on loopback and drive it with
 demo-node: $(STAMP)  ## The same demo on the Node backend in tests/backend (needs node and npm)
 	$(BIN)/python scripts/demo_node.py
 
+DOCS_STAMP := $(VENV)/.docs-stamp
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	@touch $(DOCS_STAMP)
+
+.PHONY: docs
+docs: $(DOCS_STAMP)  ## The documentation site, strict (a broken link or reference fails): build/site/
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 BENCH_STAMP := $(VENV)/.bench-stamp
 
 $(BENCH_STAMP): $(STAMP)
