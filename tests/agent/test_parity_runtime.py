@@ -558,7 +558,9 @@ def _loader(path: str, exports: Any) -> Callable[[], Mapping[str, Any]]:
     def load() -> Mapping[str, Any]:
         if exports == "$throw":
             raise RuntimeError(f"cannot import {path}")
-        return {name: FIXTURES[fixture] for name, fixture in exports.items()}
+        # As the driver builds it: a module namespace lists its exports in code unit order
+        # (a mapping keeps its own order, as Object.entries does for a plain object).
+        return {name: FIXTURES[exports[name]] for name in sorted(exports)}
 
     return load
 
