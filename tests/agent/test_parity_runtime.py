@@ -314,7 +314,8 @@ FULL_CALLS = [
         args("echo_2", {"args": [1]}),
         expect=ok("echo_2", "src/functions/b.ts#echo", "[1]"),
     ),
-    # §2: a local function's context is {navigate, routes} in navai, the whole build options on the web.
+    # §2: a local function's context is the build options on both, as each runtime names them
+    # (navai's are the mobile runtime's, in Python: create_agent_runtime's own arguments).
     Call(
         "execute_app_function",
         args("context_keys", None),
@@ -323,7 +324,12 @@ FULL_CALLS = [
             f"{A}#contextKeys",
             '["backendFunctions","executeBackendFunction","functionModuleLoaders","navigate","routes"]',
         ),
-        navai=ok("context_keys", f"{A}#contextKeys", '["navigate","routes"]'),
+        navai=ok(
+            "context_keys",
+            f"{A}#contextKeys",
+            '["agent_name","backend_functions","base_instructions","execute_backend_function",'
+            '"functions","navigate","routes"]',
+        ),
         why="2",
     ),
     # §5.2 backend functions
