@@ -281,3 +281,11 @@ def test_integer_like_keys_come_first() -> None:
         '{"2":3,"10":2,"b":1,"a":{"1":2,"9":0,"x":1}}'
     )
     assert tool_result_events("c", {"z": 1, "0": 0})[0]["item"]["output"] == '{"0":0,"z":1}'
+
+
+def test_integer_like_keys_in_any_spelling() -> None:
+    # Only text that may hold such a key takes the slower ordering decoder; an escaped
+    # digit or spaces before the colon still count.
+    assert list(parse_tool_payload('{"b":1,"\\u0032":2}') or {}) == ["2", "b"]
+    assert list(parse_tool_payload('{"b":1,"3" :\n2}') or {}) == ["3", "b"]
+    assert list(parse_tool_payload('{"b":"\\"7\\":","a":1}') or {}) == ["b", "a"]
