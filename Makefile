@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install generate check-generated lint format test demo demo-node record clean bench bench-smoke bench-profile
+.PHONY: install generate check-generated twins lint format test demo demo-node record clean bench bench-smoke bench-profile
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ check-generated: generate  ## Fail when generated/ differs from what openapi.yam
 	@git diff --exit-code --stat -- generated \
 	  && test -z "$$(git status --porcelain -- generated)" \
 	  || { echo "generated/ is stale: run 'make generate' and commit the result"; git status --short -- generated; exit 1; }
+
+twins: $(STAMP)  ## Regenerate navai/_client.py (sync) from navai/_async_client.py
+	$(BIN)/python scripts/unasync.py
 
 lint: $(STAMP)  ## ruff and mypy --strict
 	$(BIN)/ruff check navai tests
