@@ -30,7 +30,7 @@ from ._version import __version__
 if _TYPE_CHECKING:
     from ._aiohttp import DefaultAioHttpClient
     from ._async_client import AsyncNavaiBackendClient
-    from ._client import NavaiBackendClient, create_navai_backend_client, create_navai_mobile_backend_client
+    from ._client import NavaiBackendClient
     from ._config import (
         DEFAULT_API_BASE_URL,
         DEFAULT_MAX_CONNECTIONS,
@@ -40,6 +40,7 @@ if _TYPE_CHECKING:
         NOT_GIVEN,
         NotGiven,
     )
+    from ._factory import create_navai_backend_client, create_navai_mobile_backend_client
     from ._lifecycle import AsyncFunctionCatalog, AsyncSecretProvider, FunctionCatalog, SecretProvider
     from ._models import (
         BackendFunction,
@@ -48,6 +49,8 @@ if _TYPE_CHECKING:
         ClientSecretFields,
         CreateRealtimeClientSecretInput,
         FunctionResult,
+        SynthesizedSpeech,
+        VoiceSettings,
     )
     from ._transport import AsyncLimitedTransport, LimitedTransport
 
@@ -59,8 +62,8 @@ _LAZY = {
     "DEFAULT_MAX_RESPONSE_BYTES": "._config",
     "AsyncNavaiBackendClient": "._async_client",
     "NavaiBackendClient": "._client",
-    "create_navai_backend_client": "._client",
-    "create_navai_mobile_backend_client": "._client",
+    "create_navai_backend_client": "._factory",
+    "create_navai_mobile_backend_client": "._factory",
     "DEFAULT_API_BASE_URL": "._config",
     "DEFAULT_MAX_RETRIES": "._config",
     "DEFAULT_TIMEOUT": "._config",
@@ -76,6 +79,8 @@ _LAZY = {
     "ClientSecretFields": "._models",
     "CreateRealtimeClientSecretInput": "._models",
     "FunctionResult": "._models",
+    "SynthesizedSpeech": "._models",
+    "VoiceSettings": "._models",
 }
 
 
@@ -114,6 +119,8 @@ __all__ = [
     "NavaiTimeoutError",
     "NotGiven",
     "SecretProvider",
+    "SynthesizedSpeech",
+    "VoiceSettings",
     "__version__",
     "create_navai_backend_client",
     "create_navai_mobile_backend_client",

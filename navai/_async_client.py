@@ -1,8 +1,14 @@
-"""The asynchronous client: the same API as `NavaiBackendClient`, awaitable."""
+"""The asynchronous client, and the source of the synchronous one.
+
+``navai/_client.py`` is generated from this file by ``scripts/unasync.py`` (``make
+twins``): ``async``/``await`` dropped, the async names replaced by their sync twins. A
+test fails when the two differ, so the twins share every signature and docstring.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Unpack
@@ -25,6 +31,8 @@ from ._core import (
     parse_client_secret,
     parse_execution,
     parse_functions,
+    parse_speech,
+    speech_operation,
 )
 from ._exceptions import NavaiError
 from ._http import AsyncLimitedClient
@@ -35,37 +43,41 @@ from ._models import (
     ClientSecretFields,
     CreateRealtimeClientSecretInput,
     FunctionResult,
+    SynthesizedSpeech,
+    VoiceSettings,
 )
 
 
 class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTransport]):
-    """The asyncio twin of `NavaiBackendClient`: same arguments, same behaviour, awaitable calls.
+    """An asyncio client for a NAVAI backend: secrets, functions, speech.
 
     The base URL is ``api_base_url`` if not blank, else ``NAVAI_API_URL`` from ``env``
     (default ``os.environ``), else ``http://localhost:3000``. Every call goes through the
     generated endpoint module of its operation, on httpx2: on an `httpx2.AsyncClient` the
-    client makes (over ``transport`` when given: an `httpx2.ASGITransport`, say), or on
-    the caller's ``http_client`` (`navai.DefaultAioHttpClient` for many calls in flight),
-    which the client then never closes. ``headers`` and ``auth`` (any `httpx2.Auth`) go
-    with every call. ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries``
-    (automatic retries of ``list_functions`` only) can be overridden per call. On the
-    clients navai makes, one attempt never takes longer than connect + read timeout in
-    all, and decoded bodies over ``max_response_bytes`` are refused. Every error it raises
-    is a `NavaiError`.
+    client makes (over ``transport`` when given: a mock or ASGI transport, say), or on the
+    caller's ``http_client``, which the client then never closes. ``headers`` and ``auth``
+    (any `httpx2.Auth`) go with every call. ``timeout`` (default 5 s connect, 30 s
+    otherwise) and ``max_retries`` (automatic retries of ``list_functions`` only) can be
+    overridden per call. On the clients navai makes, one attempt never takes longer than
+    connect + read timeout in all, and decoded bodies over ``max_response_bytes`` are
+    refused. Every error it raises is a `NavaiError`.
     """
 
     def _api_client(self) -> ApiClient:
         api: ApiClient | None = self._api
         if api is None:
-            if self._http_client is None:
-                self._http_client = AsyncLimitedClient(
-                    transport=self._transport,
-                    headers=self._navai_headers,
-                    timeout=self._timeout,
-                    follow_redirects=True,
-                    limits=self._limits(),
-                )
-            api = self._api = ApiClient(async_httpx_client=self._http_client)
+            with _CREATE_LOCK:  # a client shared by threads makes one HTTP client
+                api = self._api
+                if api is None:
+                    if self._http_client is None:
+                        self._http_client = AsyncLimitedClient(
+                            transport=self._transport,
+                            headers=self._navai_headers,
+                            timeout=self._timeout,
+                            follow_redirects=True,
+                            limits=self._limits(),
+                        )
+                    api = self._api = ApiClient(async_httpx_client=self._http_client)
         return api
 
     async def _send(self, op: Operation, options: Options) -> ApiResponse[Any]:
@@ -166,6 +178,42 @@ class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTra
         op = execute_operation(self.functions_execute_url, function_name, payload)
         return parse_execution(op, await self._send(op, self._options(op, timeout, headers, max_retries)))
 
+    async def synthesize_speech(
+        self,
+        text: str,
+        *,
+        voice_id: str | None = None,
+        model_id: str | None = None,
+        output_format: str | None = None,
+        optimize_streaming_latency: float | None = None,
+        voice_settings: VoiceSettings | Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SynthesizedSpeech:
+        """Speak ``text`` with the backend's ElevenLabs voice: the audio bytes and their MIME type.
+
+        Fields left out (``voice_id``, ``model_id``, ``output_format`` such as
+        ``mp3_44100_128`` or ``pcm_24000``, ``optimize_streaming_latency``,
+        ``voice_settings``) come from the backend's configuration; ``voice_settings``
+        replaces the configured settings as a whole. Only a backend whose
+        ``create_client_secret`` reports ``speech_provider == "elevenlabs"`` serves it.
+        Raises `NavaiHTTPError` with the backend's text on a non-2xx answer (500 when
+        speech is not configured), `NavaiInvalidResponseError` ("Invalid speech synthesis
+        response.") for a body without provider ``elevenlabs``, a string ``mimeType`` and
+        base64 ``audioBase64``. Not retried unless ``max_retries`` is given.
+        """
+        op = speech_operation(
+            self.speech_synthesize_url,
+            text,
+            voice_id=voice_id,
+            model_id=model_id,
+            output_format=output_format,
+            optimize_streaming_latency=optimize_streaming_latency,
+            voice_settings=voice_settings,
+        )
+        return parse_speech(op, await self._send(op, self._options(op, timeout, headers, max_retries)))
+
     def secret_provider(
         self,
         input: CreateRealtimeClientSecretInput | Mapping[str, Any] | None = None,
@@ -175,7 +223,7 @@ class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTra
         max_age: float = 60.0,
         **fields: Unpack[ClientSecretFields],
     ) -> AsyncSecretProvider:
-        """An `AsyncSecretProvider`: secrets with these fields, minted only when the last one nears expiry."""
+        """Secrets with these fields, minted only when the last one nears expiry: `AsyncSecretProvider`."""
         return AsyncSecretProvider(
             self.create_client_secret,
             CreateRealtimeClientSecretInput.build(input, fields),
@@ -184,7 +232,7 @@ class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTra
         )
 
     def function_catalog(self, *, ttl: float = 300.0) -> AsyncFunctionCatalog:
-        """An `AsyncFunctionCatalog`: ``list_functions`` cached for ``ttl`` seconds."""
+        """``list_functions`` cached for ``ttl`` seconds (see `AsyncFunctionCatalog`)."""
         return AsyncFunctionCatalog(self._load_functions, ttl=ttl)
 
     async def aclose(self) -> None:
@@ -202,3 +250,6 @@ class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTra
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+_CREATE_LOCK = threading.Lock()

@@ -14,6 +14,7 @@ from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_SPEECH_SYNTHESIZE_PATH,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     USER_AGENT,
@@ -51,6 +52,7 @@ class BaseClient(Generic[HttpClientT, TransportT]):
         client_secret_path: str = DEFAULT_CLIENT_SECRET_PATH,
         functions_list_path: str = DEFAULT_FUNCTIONS_LIST_PATH,
         functions_execute_path: str = DEFAULT_FUNCTIONS_EXECUTE_PATH,
+        speech_synthesize_path: str = DEFAULT_SPEECH_SYNTHESIZE_PATH,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         auth: AuthTypes | None = None,
@@ -75,7 +77,12 @@ class BaseClient(Generic[HttpClientT, TransportT]):
                 f"max_response_bytes must be a non-negative integer or None; got {max_response_bytes!r}."
             )
         self._endpoints = Endpoints.resolve(
-            api_base_url, env, client_secret_path, functions_list_path, functions_execute_path
+            api_base_url,
+            env,
+            client_secret_path,
+            functions_list_path,
+            functions_execute_path,
+            speech_synthesize_path,
         )
         self._timeout = coerce_timeout(timeout)
         self._max_retries = coerce_max_retries(max_retries)
@@ -145,6 +152,10 @@ class BaseClient(Generic[HttpClientT, TransportT]):
     @property
     def functions_execute_url(self) -> str:
         return self._endpoints.functions_execute_url
+
+    @property
+    def speech_synthesize_url(self) -> str:
+        return self._endpoints.speech_synthesize_url
 
     @property
     def timeout(self) -> httpx2.Timeout:

@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--client-secret-path", default="/navai/realtime/client-secret", metavar="PATH")
     parser.add_argument("--functions-path", default="/navai/functions", metavar="PATH")
     parser.add_argument("--execute-path", default="/navai/functions/execute", metavar="PATH")
+    parser.add_argument("--speech-path", default="/navai/speech/synthesize", metavar="PATH")
     parser.add_argument(
         "--header", action="append", default=[], metavar="KEY:VALUE", help="extra request header (repeatable)"
     )
@@ -73,6 +74,17 @@ def _parser() -> argparse.ArgumentParser:
         secret.add_argument(f"--{flag}")
     secret.add_argument("--show-secret", action="store_true", help="print the secret value unmasked")
     secret.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    speak = commands.add_parser(
+        "speak", help="synthesize speech with the backend's ElevenLabs voice and write the audio to a file"
+    )
+    speak.add_argument("text", help="what to say")
+    speak.add_argument("--out", required=True, metavar="FILE", help="where to write the audio ('-': stdout)")
+    speak.add_argument("--voice-id", help="an ElevenLabs voice (default: the backend's)")
+    speak.add_argument("--model-id", help="an ElevenLabs model (default: the backend's)")
+    speak.add_argument(
+        "--output-format", metavar="FORMAT", help="e.g. mp3_44100_128 (the default), pcm_24000, ulaw_8000"
+    )
 
     agent = commands.add_parser(
         "agent",
@@ -187,6 +199,7 @@ def _client_options(args: argparse.Namespace) -> dict[str, Any]:
         "client_secret_path": args.client_secret_path,
         "functions_list_path": args.functions_path,
         "functions_execute_path": args.execute_path,
+        "speech_synthesize_path": args.speech_path,
         "headers": _headers(args.header),
         "timeout": _timeout(args.timeout),
     }
@@ -246,6 +259,8 @@ def _run(args: argparse.Namespace) -> int:
                 else json.dumps(value, indent=2, ensure_ascii=False)
             )
             return EXIT_OK
+        if args.command == "speak":
+            return _speak(client, args)
         fields = {
             name: getattr(args, name)
             for name in ("model", "voice", "instructions", "language", "voice_accent", "voice_tone")
@@ -253,6 +268,25 @@ def _run(args: argparse.Namespace) -> int:
         }
         _print_secret(client.create_client_secret(fields), args.show_secret, args.json)
         return EXIT_OK
+
+
+def _speak(client: Any, args: argparse.Namespace) -> int:
+    speech = client.synthesize_speech(
+        args.text, voice_id=args.voice_id, model_id=args.model_id, output_format=args.output_format
+    )
+    if args.out == "-":
+        sys.stdout.buffer.write(speech.audio)
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            with open(args.out, "wb") as out:
+                out.write(speech.audio)
+        except OSError as exc:
+            print(f"navai: error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+    shown = "stdout" if args.out == "-" else args.out
+    print(f"wrote {len(speech.audio):,} bytes of {speech.mime_type} to {shown}", file=sys.stderr)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ API_URL_ENV_VAR = "NAVAI_API_URL"
 DEFAULT_CLIENT_SECRET_PATH = "/navai/realtime/client-secret"
 DEFAULT_FUNCTIONS_LIST_PATH = "/navai/functions"
 DEFAULT_FUNCTIONS_EXECUTE_PATH = "/navai/functions/execute"
+DEFAULT_SPEECH_SYNTHESIZE_PATH = "/navai/speech/synthesize"
 
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
 """30 s to read, write or wait for a pooled connection; 5 s to connect."""
@@ -102,12 +103,13 @@ def coerce_timeout(timeout: TimeoutTypes) -> httpx2.Timeout:
 
 @attrs.frozen
 class Endpoints:
-    """The three resolved URLs of one client."""
+    """The resolved URLs of one client."""
 
     api_base_url: str
     client_secret_url: str
     functions_list_url: str
     functions_execute_url: str
+    speech_synthesize_url: str
 
     @classmethod
     def resolve(
@@ -117,6 +119,7 @@ class Endpoints:
         client_secret_path: str,
         functions_list_path: str,
         functions_execute_path: str,
+        speech_synthesize_path: str = DEFAULT_SPEECH_SYNTHESIZE_PATH,
     ) -> Endpoints:
         base = resolve_api_base_url(api_base_url, env)
         return cls(
@@ -124,4 +127,5 @@ class Endpoints:
             client_secret_url=join_url(base, client_secret_path),
             functions_list_url=join_url(base, functions_list_path),
             functions_execute_url=join_url(base, functions_execute_path),
+            speech_synthesize_url=join_url(base, speech_synthesize_path),
         )

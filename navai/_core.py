@@ -11,6 +11,8 @@ means the sync and async clients cannot drift.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email.utils
 import functools
 import ipaddress
@@ -27,7 +29,7 @@ from urllib.parse import urlsplit
 import attrs
 import httpx2
 
-from navai_api.api.navai import create_client_secret, execute_function, list_functions
+from navai_api.api.navai import create_client_secret, execute_function, list_functions, synthesize_speech
 from navai_api.models import (
     ClientSecretResponse,
     CreateClientSecretRequest,
@@ -35,6 +37,11 @@ from navai_api.models import (
     ExecuteFunctionRequestPayloadType0,
     ExecuteFunctionResponse,
     FunctionsListResponse,
+    SpeechSynthesisResponse,
+    SynthesizeSpeechRequest,
+)
+from navai_api.models import (
+    VoiceSettings as ApiVoiceSettings,
 )
 from navai_api.types import UNSET, Unset, parse_json
 from navai_api.types import Response as ApiResponse
@@ -55,6 +62,8 @@ from ._models import (
     ClientSecret,
     CreateRealtimeClientSecretInput,
     FunctionResult,
+    SynthesizedSpeech,
+    VoiceSettings,
 )
 from ._transport import MAX_RESPONSE_BYTES_EXTENSION
 
@@ -62,6 +71,7 @@ logger = logging.getLogger("navai")
 
 INVALID_CLIENT_SECRET = "Invalid client-secret response."
 INVALID_FUNCTION_RESPONSE = "Invalid backend function response."
+INVALID_SPEECH_RESPONSE = "Invalid speech synthesis response."
 FUNCTION_FAILED = "Backend function failed."
 LIST_PARSE_WARNING = "[navai] Failed to parse backend functions response."
 
@@ -476,3 +486,107 @@ def parse_execution(op: Operation, response: ApiResponse[Any]) -> FunctionResult
         source=_str_or_none(payload.get("source")),
         has_result="result" in payload,
     )
+
+
+# -- synthesize_speech -----------------------------------------------------------------
+
+_VOICE_SETTINGS: dict[str, tuple[str, type]] = {
+    "stability": ("stability", float),
+    "similarity_boost": ("similarityBoost", float),
+    "style": ("style", float),
+    "use_speaker_boost": ("useSpeakerBoost", bool),
+}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def speech_operation(
+    url: str,
+    text: str,
+    *,
+    voice_id: str | None,
+    model_id: str | None,
+    output_format: str | None,
+    optimize_streaming_latency: float | None,
+    voice_settings: VoiceSettings | Mapping[str, Any] | None,
+) -> Operation:
+    """The request of ``synthesize_speech``; only the fields that are set are sent."""
+    if not isinstance(text, str):
+        raise NavaiInvalidRequestError(f"text must be a string; got {type(text).__name__}.")
+    for field, text_value in (
+        ("voice_id", voice_id),
+        ("model_id", model_id),
+        ("output_format", output_format),
+    ):
+        if text_value is not None and not isinstance(text_value, str):
+            raise NavaiInvalidRequestError(
+                f"{field} must be a string or None; got {type(text_value).__name__}."
+            )
+    if optimize_streaming_latency is not None and not _number(optimize_streaming_latency):
+        kind = type(optimize_streaming_latency).__name__
+        raise NavaiInvalidRequestError(f"optimize_streaming_latency must be a number or None; got {kind}.")
+    settings: Any = UNSET
+    if voice_settings is not None:
+        if not isinstance(voice_settings, Mapping):
+            raise NavaiInvalidRequestError(
+                f"voice_settings must be a mapping or None; got {type(voice_settings).__name__}."
+            )
+        wire: dict[str, Any] = {}
+        for key, value in voice_settings.items():
+            if key not in _VOICE_SETTINGS:
+                raise NavaiInvalidRequestError(
+                    f"Unknown voice setting {key!r}; expected one of {', '.join(_VOICE_SETTINGS)}."
+                )
+            wire_name, expected = _VOICE_SETTINGS[key]
+            valid = isinstance(value, bool) if expected is bool else _number(value)
+            if not valid:
+                raise NavaiInvalidRequestError(
+                    f"voice_settings[{key!r}] must be a {'boolean' if expected is bool else 'number'}; "
+                    f"got {type(value).__name__}."
+                )
+            wire[wire_name] = value
+        settings = ApiVoiceSettings.from_dict(wire)
+    body = SynthesizeSpeechRequest(
+        text=text,
+        voice_id=_unset_if_none(voice_id),
+        model_id=_unset_if_none(model_id),
+        output_format=_unset_if_none(output_format),
+        optimize_streaming_latency=UNSET
+        if optimize_streaming_latency is None
+        else optimize_streaming_latency,
+        voice_settings=settings,
+    )
+    return Operation(synthesize_speech, "POST", url, body)
+
+
+def _unset_if_none(value: Any) -> Any:
+    return UNSET if value is None else value
+
+
+def parse_speech(op: Operation, response: ApiResponse[Any]) -> SynthesizedSpeech:
+    """The web client's rules: non-2xx raises with the text; a wrong shape is an invalid response."""
+    if not _ok(response):
+        raise http_error(op, response)
+    parsed = response.parsed
+    mime_type: Any
+    encoded: Any
+    if isinstance(parsed, SpeechSynthesisResponse):
+        mime_type, encoded = parsed.mime_type, parsed.audio_base_64
+    else:
+        payload = json_object(response.content) or {}
+        mime_type, encoded = payload.get("mimeType"), payload.get("audioBase64")
+        if (
+            payload.get("provider") != "elevenlabs"
+            or not isinstance(mime_type, str)
+            or not isinstance(encoded, str)
+        ):
+            raise NavaiInvalidResponseError(INVALID_SPEECH_RESPONSE, method=op.method, url=op.shown_url)
+    try:
+        audio = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise NavaiInvalidResponseError(
+            f"{INVALID_SPEECH_RESPONSE} audioBase64 is not base64.", method=op.method, url=op.shown_url
+        ) from None
+    return SynthesizedSpeech(audio=audio, mime_type=mime_type)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 import attrs
 
@@ -114,6 +114,38 @@ class ClientSecret:
         if self.expires_at is None:
             return None
         return self.expires_at - (time.time() if now is None else now)
+
+    @property
+    def speech_provider(self) -> Literal["openai", "elevenlabs"]:
+        """Who speaks the assistant's answers: ``elevenlabs`` when the backend says so
+        (``speech.provider``), else ``openai`` (the Realtime model's own voice), as the
+        web client 0.1.7 reads it."""
+        speech = self.extra.get("speech")
+        if isinstance(speech, Mapping) and speech.get("provider") == "elevenlabs":
+            return "elevenlabs"
+        return "openai"
+
+
+@attrs.frozen
+class SynthesizedSpeech:
+    """Audio the backend synthesized (``synthesize_speech``): the bytes and their MIME type.
+
+    ``provider`` is always ``elevenlabs`` (the only provider the route serves). The repr
+    shows the audio's size, not its bytes.
+    """
+
+    audio: bytes = attrs.field(repr=lambda audio: f"<{len(audio)} bytes>")
+    mime_type: str
+    provider: Literal["elevenlabs"] = "elevenlabs"
+
+
+class VoiceSettings(TypedDict, total=False):
+    """ElevenLabs voice settings for ``synthesize_speech``; they replace the backend's as a whole."""
+
+    stability: float
+    similarity_boost: float
+    style: float
+    use_speaker_boost: bool
 
 
 @attrs.frozen

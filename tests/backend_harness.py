@@ -45,6 +45,8 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Final
 
+from elevenlabs_standin import ElevenLabsStandIn
+
 __all__ = [
     "BACKEND_DIR",
     "Backend",
@@ -229,6 +231,7 @@ class Backend:
         openai_key: str,
         log_path: Path,
         owns_log: bool,
+        elevenlabs: ElevenLabsStandIn | None = None,
     ) -> None:
         self.process: Final = process
         self.port: Final = port
@@ -238,6 +241,8 @@ class Backend:
         """The key the OpenAI stand-in accepts (also the backend's own ``OPENAI_API_KEY``)."""
         self.log_path: Final = log_path
         """The file receiving the child's stdout and stderr."""
+        self.elevenlabs: Final = elevenlabs
+        """The ElevenLabs stand-in behind the ``/tts`` routes (stopped with the backend)."""
         self._owns_log = owns_log
         self._stopped = False
 
@@ -272,7 +277,9 @@ class Backend:
         assert node is not None
 
         openai_key = fresh_openai_key()
+        elevenlabs = ElevenLabsStandIn()
         env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_ENV_PREFIXES)}
+        env.update(elevenlabs.env())
         env.update(
             {
                 "PORT": str(0 if port is None else port),
@@ -309,15 +316,22 @@ class Backend:
             actual_port, problem = _wait_until_ready(process, path, port)
         except BaseException:  # e.g. Ctrl-C while waiting: do not leave the child behind
             _terminate(process)
+            elevenlabs.stop()
             raise
         if actual_port is not None:
             backend = cls(
-                process=process, port=actual_port, openai_key=openai_key, log_path=path, owns_log=owns_log
+                process=process,
+                port=actual_port,
+                openai_key=openai_key,
+                log_path=path,
+                owns_log=owns_log,
+                elevenlabs=elevenlabs,
             )
             atexit.register(backend.stop)
             return backend
 
         _terminate(process)
+        elevenlabs.stop()
         tail = _tail(path)
         if owns_log:
             path.unlink(missing_ok=True)
@@ -346,6 +360,8 @@ class Backend:
         self._stopped = True
         atexit.unregister(self.stop)
         _terminate(self.process)
+        if self.elevenlabs is not None:
+            self.elevenlabs.stop()
         if self._owns_log:
             self.log_path.unlink(missing_ok=True)
 

@@ -49,7 +49,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -63,6 +63,7 @@ from backend_harness import (
     fresh_openai_key,
     serve_until_stopped,
 )
+from elevenlabs_standin import VOICE_ID, ElevenLabsStandIn
 
 __all__ = [
     "BYOK_PREFIX",
@@ -83,6 +84,8 @@ PY_BACKEND_DIR: Final[Path] = TESTS_DIR / "server" / "backend_py"
 HOST: Final = "127.0.0.1"
 STOP_TIMEOUT_S: Final = 5.0
 BYOK_PREFIX: Final = "/byok"
+TTS_PREFIX: Final = "/tts"
+"""The Node backend's routes with ElevenLabs as the speech provider; ``tts=True`` here."""
 """``tests/backend/server.mjs`` mounts its bring-your-own-key routes under this prefix."""
 CLIENT_SECRETS_PATH: Final = "/v1/realtime/client_secrets"
 OPENAI_CLIENT_SECRETS_URL: Final = "https://api.openai.com/v1/realtime/client_secrets"
@@ -307,6 +310,8 @@ class PyBackend:
         upstream: OpenAIStandIn,
         owns_upstream: bool,
         byok: PyBackend | None = None,
+        tts: PyBackend | None = None,
+        elevenlabs: ElevenLabsStandIn | None = None,
     ) -> None:
         self.process: Final = process
         self.port: Final = port
@@ -319,6 +324,10 @@ class PyBackend:
         """The `OpenAIStandIn` this backend mints client secrets from."""
         self.byok: Final = byok
         """The ``navai serve`` without a server key that ``/byok/...`` paths go to (or ``None``)."""
+        self.tts: Final = tts
+        """The ``navai serve`` speaking through ElevenLabs that ``/tts/...`` paths go to (or ``None``)."""
+        self.elevenlabs: Final = elevenlabs
+        """The ElevenLabs stand-in `tts` speaks through (stopped with this backend)."""
         self._owns_log = owns_log
         self._owns_upstream = owns_upstream
         self._stopped = False
@@ -331,7 +340,7 @@ class PyBackend:
     @property
     def pids(self) -> list[int]:
         """This backend's process id and its companion's."""
-        return [self.pid, *([self.byok.pid] if self.byok else [])]
+        return [self.pid, *[companion.pid for companion in (self.byok, self.tts) if companion]]
 
     @classmethod
     def start(
@@ -344,7 +353,9 @@ class PyBackend:
         upstream: OpenAIStandIn | None = None,
         openai_key: str | None = None,
         byok: bool = False,
+        tts: bool = False,
         functions_base_dir: str | os.PathLike[str] = PY_BACKEND_DIR,
+        serve_args: Sequence[str] = (),
     ) -> PyBackend:
         """Spawn ``python -m navai serve`` and wait (max 30 s) until ``GET /health`` answers.
 
@@ -356,7 +367,10 @@ class PyBackend:
         ``OPENAI_API_KEY`` (``openai_key``, default a fresh ``sk-test-...``),
         ``OPENAI_BASE_URL`` (``upstream``, default a new `OpenAIStandIn` accepting that key
         and stopped by `stop`) and ``NAVAI_FUNCTIONS_BASE_DIR`` (``functions_base_dir``).
-        ``byok=True`` also starts the companion for ``/byok/...`` paths (no server key).
+        ``byok=True`` also starts the companion for ``/byok/...`` paths (no server key);
+        ``tts=True`` one for ``/tts/...`` paths (speech through an `ElevenLabsStandIn`, as the
+        Node backend's ``/tts`` routes). ``serve_args`` are added to each ``navai serve``
+        command line (e.g. ``--cors-origin``).
         Raises `RuntimeError` with the log's tail when a process exits or times out.
         """
         key = openai_key or fresh_openai_key()
@@ -382,6 +396,8 @@ class PyBackend:
             else:
                 env[name] = value
         companion: PyBackend | None = None
+        speaker: PyBackend | None = None
+        elevenlabs = ElevenLabsStandIn() if tts else None
         try:
             if byok:
                 companion = cls._spawn(
@@ -390,6 +406,22 @@ class PyBackend:
                     key=key,
                     log_path=None,
                     upstream=stand_in,
+                    serve_args=serve_args,
+                )
+            if elevenlabs is not None:
+                speech_env = {
+                    "NAVAI_TTS_PROVIDER": "elevenlabs",
+                    "ELEVENLABS_API_KEY": elevenlabs.api_key,
+                    "ELEVENLABS_VOICE_ID": VOICE_ID,
+                    "ELEVENLABS_BASE_URL": elevenlabs.base_url,
+                }
+                speaker = cls._spawn(
+                    env=env | speech_env,
+                    port=None,
+                    key=key,
+                    log_path=None,
+                    upstream=stand_in,
+                    serve_args=serve_args,
                 )
             return cls._spawn(
                 env=env,
@@ -399,10 +431,16 @@ class PyBackend:
                 upstream=stand_in,
                 owns_upstream=owns_upstream,
                 byok=companion,
+                tts=speaker,
+                elevenlabs=elevenlabs,
+                serve_args=serve_args,
             )
         except BaseException:
-            if companion is not None:
-                companion.stop()
+            for started in (companion, speaker):
+                if started is not None:
+                    started.stop()
+            if elevenlabs is not None:
+                elevenlabs.stop()
             if owns_upstream:
                 stand_in.stop()
             raise
@@ -418,6 +456,9 @@ class PyBackend:
         upstream: OpenAIStandIn,
         owns_upstream: bool = False,
         byok: PyBackend | None = None,
+        tts: PyBackend | None = None,
+        elevenlabs: ElevenLabsStandIn | None = None,
+        serve_args: Sequence[str] = (),
     ) -> PyBackend:
         if log_path is None:
             fd, raw = tempfile.mkstemp(prefix="navai-serve-", suffix=".log")
@@ -428,7 +469,7 @@ class PyBackend:
         command = [sys.executable, "-m", "navai", "serve", "--host", HOST, "--port", str(port or 0)]
         with open(path, "wb") as log:
             process = subprocess.Popen(
-                [*command, "--log-level", "info"],
+                [*command, "--log-level", "info", *serve_args],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -450,6 +491,8 @@ class PyBackend:
                 upstream=upstream,
                 owns_upstream=owns_upstream,
                 byok=byok,
+                tts=tts,
+                elevenlabs=elevenlabs,
             )
             atexit.register(backend.stop)
             return backend
@@ -462,15 +505,17 @@ class PyBackend:
     @property
     def running(self) -> bool:
         """Whether the process (and its companion) is still alive."""
-        return self.process.poll() is None and (self.byok is None or self.byok.running)
+        companions = (self.byok, self.tts)
+        return self.process.poll() is None and all(c is None or c.running for c in companions)
 
     def endpoint(self, path: str) -> tuple[str, str]:
-        """``(base URL, route path)`` serving ``path``; ``/byok/...`` goes to the companion."""
+        """``(base URL, route path)`` serving ``path``; ``/byok/...`` and ``/tts/...`` go to companions."""
         path = path if path.startswith("/") else f"/{path}"
-        if path.startswith(BYOK_PREFIX + "/"):
-            if self.byok is None:
-                raise RuntimeError("this PyBackend was started without byok=True")
-            return self.byok.url, path[len(BYOK_PREFIX) :]
+        for prefix, companion, flag in ((BYOK_PREFIX, self.byok, "byok"), (TTS_PREFIX, self.tts, "tts")):
+            if path.startswith(prefix + "/"):
+                if companion is None:
+                    raise RuntimeError(f"this PyBackend was started without {flag}=True")
+                return companion.url, path[len(prefix) :]
         return self.url, path
 
     def url_for(self, path: str) -> str:
@@ -494,8 +539,11 @@ class PyBackend:
         _terminate(self.process)
         if self._owns_log:
             self.log_path.unlink(missing_ok=True)
-        if self.byok is not None:
-            self.byok.stop()
+        for companion in (self.byok, self.tts):
+            if companion is not None:
+                companion.stop()
+        if self.elevenlabs is not None:
+            self.elevenlabs.stop()
         if self._owns_upstream:
             self.upstream.stop()
 
@@ -602,7 +650,7 @@ def session_backends(config: Any, *, node: bool) -> SessionBackends:
     if shared is None:
         upstream = OpenAIStandIn()
         try:
-            py = PyBackend.start(upstream=upstream, byok=True, env_overrides=PARITY_ENV)
+            py = PyBackend.start(upstream=upstream, byok=True, tts=True, env_overrides=PARITY_ENV)
         except BaseException:
             upstream.stop()
             raise
@@ -625,7 +673,7 @@ def session_backends(config: Any, *, node: bool) -> SessionBackends:
 
 
 def _serve(port: int | None) -> int:
-    backend = PyBackend.start(port=port, byok=True)
+    backend = PyBackend.start(port=port, byok=True, tts=True)
     details = f"pid={backend.pid} log={backend.log_path} upstream={backend.upstream.base_url}"
     return serve_until_stopped(backend, "navai serve", [details])
 

@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 import vcr
+from elevenlabs_standin import VOICE_ID, fake_audio
 
 import navai
 
@@ -53,6 +54,9 @@ A ``.localhost`` host counts as loopback, so sending ``api_key`` to it raises no
 `navai.NavaiInsecureTransportWarning`, exactly as with the real ``127.0.0.1`` backend."""
 
 BYOK_PATH = "/byok/navai/realtime/client-secret"
+TTS_SECRET_PATH = "/tts/navai/realtime/client-secret"
+TTS_SPEECH_PATH = "/tts/navai/speech/synthesize"
+"""The test backend's routes whose speech provider is ElevenLabs (an `ElevenLabsStandIn`)."""
 """The test backend's "bring your own key" route: the body's ``apiKey`` is the upstream key."""
 UNSERVED_PATH = "/navai/nope"
 WRONG_KEY = "sk-test-wrong-key-000000000000"
@@ -312,7 +316,13 @@ class Scenario:
     """One call against the backend (a fresh client of each kind) and its expected outcome."""
 
     name: str
-    method: Literal["list_functions", "execute_function", "execute_function_detailed", "create_client_secret"]
+    method: Literal[
+        "list_functions",
+        "execute_function",
+        "execute_function_detailed",
+        "create_client_secret",
+        "synthesize_speech",
+    ]
     expect: Expectation
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = attrs.field(factory=dict)
@@ -558,6 +568,52 @@ SCENARIOS: list[Scenario] = [
         "create_client_secret",
         _error(500, "Missing API key. Configure openaiApiKey or send apiKey in request."),
         client_options={"client_secret_path": BYOK_PATH},
+    ),
+    # speech: the provider a secret reports, and synthesis through ElevenLabs (the stand-in)
+    Scenario(
+        "secret-speech-elevenlabs",
+        "create_client_secret",
+        MintsSecret(extra={"speech": {"provider": "elevenlabs"}}),
+        client_options={"client_secret_path": TTS_SECRET_PATH},
+    ),
+    Scenario(
+        "speech-default-voice",
+        "synthesize_speech",
+        Returns(navai.SynthesizedSpeech(fake_audio(VOICE_ID, "Hola"), "audio/mpeg")),
+        args=("  Hola  ",),
+        client_options={"speech_synthesize_path": TTS_SPEECH_PATH},
+    ),
+    Scenario(
+        "speech-every-field",
+        "synthesize_speech",
+        Returns(navai.SynthesizedSpeech(fake_audio("voice/2", "¿Qué tal? 👋"), "audio/pcm")),
+        args=("¿Qué tal? 👋",),
+        kwargs={
+            "voice_id": "voice/2",
+            "model_id": "eleven_flash_v2_5",
+            "output_format": "pcm_24000",
+            "optimize_streaming_latency": 2.6,
+            "voice_settings": {
+                "stability": 0.4,
+                "similarity_boost": 0.8,
+                "style": 0,
+                "use_speaker_boost": True,
+            },
+        },
+        client_options={"speech_synthesize_path": TTS_SPEECH_PATH},
+    ),
+    Scenario(
+        "speech-blank-text",
+        "synthesize_speech",
+        _error(500, "text is required."),
+        args=("   ",),
+        client_options={"speech_synthesize_path": TTS_SPEECH_PATH},
+    ),
+    Scenario(
+        "speech-not-configured",
+        "synthesize_speech",
+        _error(500, 'Speech synthesis is only available when NAVAI_TTS_PROVIDER is set to "elevenlabs".'),
+        args=("Hola",),
     ),
 ]
 

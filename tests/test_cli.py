@@ -288,3 +288,40 @@ def test_timeout_bounds_reads_and_keeps_connecting_short(
 
     timeout = _timeout(seconds)
     assert (timeout.connect, timeout.read, timeout.write) == (connect, read, read)
+
+
+def test_speak_writes_the_audio_the_backend_synthesized(url: str, tmp_path: Path) -> None:
+    from elevenlabs_standin import VOICE_ID, fake_audio
+
+    out = tmp_path / "hola.pcm"
+    run = navai_cli(
+        "--speech-path", "/tts/navai/speech/synthesize", "speak", "Hola", "--out", str(out),
+        "--output-format", "pcm_24000", url=url,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert out.read_bytes() == fake_audio(VOICE_ID, "Hola")
+    assert run.stderr == f"wrote {len(fake_audio(VOICE_ID, 'Hola'))} bytes of audio/pcm to {out}\n"
+    assert run.stdout == ""
+
+
+def test_speak_to_stdout_and_its_errors(url: str, tmp_path: Path) -> None:
+    from elevenlabs_standin import fake_audio
+
+    tts = ["--api-url", url, "--speech-path", "/tts/navai/speech/synthesize"]
+    piped = subprocess.run(
+        [NAVAI, *tts, "speak", "Hi", "--out", "-", "--voice-id", "v9"], capture_output=True, timeout=60
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == fake_audio("v9", "Hi")
+
+    not_configured = navai_cli("speak", "Hola", "--out", str(tmp_path / "x.mp3"), url=url)
+    assert not_configured.returncode == 1
+    assert not_configured.stderr.startswith('navai: error: {"error":"Speech synthesis is only available')
+    assert not (tmp_path / "x.mp3").exists()
+
+    unwritable = navai_cli(
+        "--speech-path", "/tts/navai/speech/synthesize", "speak", "Hola", "--out", str(tmp_path / "no" / "x"),
+        url=url,
+    )  # fmt: skip
+    assert unwritable.returncode == 1
+    assert unwritable.stderr.startswith(f"navai: error: cannot write {tmp_path / 'no' / 'x'}:")

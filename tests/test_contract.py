@@ -59,11 +59,14 @@ OPERATIONS = {result.ok().label: result.ok() for result in SCHEMA.get_all_operat
 MAX_EXAMPLES = 50
 """Fuzzed cases per operation (the examples and coverage phases add a bounded set of their own)."""
 
-SECRET, FUNCTIONS, EXECUTE = (
+SECRET, FUNCTIONS, EXECUTE, SPEECH = (
     "POST /navai/realtime/client-secret",
     "GET /navai/functions",
     "POST /navai/functions/execute",
+    "POST /navai/speech/synthesize",
 )
+TTS = "/tts"
+"""The test backend's routes that speak through ElevenLabs (the stand-in): speech is driven there."""
 RESPONSE_CHECKS = [
     status_code_conformance,
     content_type_conformance,
@@ -73,7 +76,7 @@ RESPONSE_CHECKS = [
 
 
 def test_every_operation_is_driven() -> None:
-    assert set(OPERATIONS) == {SECRET, FUNCTIONS, EXECUTE}
+    assert set(OPERATIONS) == {SECRET, FUNCTIONS, EXECUTE, SPEECH}
 
 
 @SCHEMA.parametrize()
@@ -88,7 +91,8 @@ def test_backend_conforms_to_openapi(case: schemathesis.Case, live_backend: back
     excluded = [unsupported_method]  # Express: 404 page, see the module docstring
     if case.meta is not None and case.meta.generation.mode is GenerationMode.NEGATIVE:
         excluded += [negative_data_rejection, not_a_server_error]  # no type validation, see above
-    case.call_and_validate(base_url=live_backend.url, excluded_checks=excluded, timeout=10)
+    base_url = live_backend.url + (TTS if case.operation.label == SPEECH else "")
+    case.call_and_validate(base_url=base_url, excluded_checks=excluded, timeout=10)
 
 
 # -- answers generated data does not reach ----------------------------------------------
@@ -166,6 +170,16 @@ DOCUMENTED_ANSWERS: list[tuple[str, str, str, Callable[[httpx2.Client, str], htt
         500,
     ),
     ("secret-no-key", SECRET, "/byok/navai/realtime/client-secret", _json({}), 500),
+    ("speech", SPEECH, "/tts/navai/speech/synthesize", _json({"text": "Hola"}), 200),
+    ("speech-blank-text", SPEECH, "/tts/navai/speech/synthesize", _json({"text": "  "}), 500),
+    ("speech-not-configured", SPEECH, "/navai/speech/synthesize", _json({"text": "Hola"}), 500),
+    (
+        "speech-malformed-json",
+        SPEECH,
+        "/tts/navai/speech/synthesize",
+        _raw(b"{", **{"content-type": "application/json"}),
+        400,
+    ),
 ]
 
 
@@ -182,8 +196,8 @@ def test_documented_answers_conform(
 ) -> None:
     """Each answer is the one intended, and conforms to what the spec documents for it.
 
-    The ``/byok`` route is validated against the client-secret operation: it is the same
-    handler mounted under another path (tests/backend/server.mjs).
+    The ``/byok`` and ``/tts`` routes are validated against their operations: they are the
+    same handlers mounted under another path (tests/backend/server.mjs).
     """
     with httpx2.Client(base_url=live_backend.url, timeout=10, trust_env=False) as client:
         response = send(client, path)
@@ -195,7 +209,13 @@ def test_documented_answers_conform(
 
 
 @pytest.mark.parametrize(
-    "path", ["/navai/realtime/client-secret", "/navai/functions", "/navai/functions/execute"]
+    "path",
+    [
+        "/navai/realtime/client-secret",
+        "/navai/functions",
+        "/navai/functions/execute",
+        "/navai/speech/synthesize",
+    ],
 )
 def test_undeclared_methods_get_express_404_page(path: str, live_backend: backend_harness.Backend) -> None:
     declared = {operation.method.upper() for operation in OPERATIONS.values() if operation.path == path}

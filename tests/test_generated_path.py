@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 import navai
 from navai import _core
 from navai_api import Client as ApiClient
-from navai_api.api.navai import create_client_secret, execute_function, list_functions
+from navai_api.api.navai import create_client_secret, execute_function, list_functions, synthesize_speech
 from navai_api.models import (
     ClientSecretResponse,
     CreateClientSecretRequest,
@@ -41,6 +41,9 @@ from navai_api.models import (
     ExecuteFunctionRequestPayloadType0,
     ExecuteFunctionResponse,
     FunctionsListResponse,
+    SpeechSynthesisResponse,
+    SynthesizeSpeechRequest,
+    VoiceSettings,
 )
 from navai_api.types import Response as ApiResponse
 
@@ -50,14 +53,22 @@ ENDPOINTS: dict[str, ModuleType] = {
     "createClientSecret": create_client_secret,
     "listFunctions": list_functions,
     "executeFunction": execute_function,
+    "synthesizeSpeech": synthesize_speech,
 }
-RESPONSE_MODELS = (ClientSecretResponse, FunctionsListResponse, ExecuteFunctionResponse)
+RESPONSE_MODELS = (
+    ClientSecretResponse,
+    FunctionsListResponse,
+    ExecuteFunctionResponse,
+    SpeechSynthesisResponse,
+)
 
 # What the backend answers here: raw bodies that conform to the contract.
 SECRET_BODY = {"value": "ek_raw", "expires_at": 1_900_000_000, "speech": {"provider": "openai"}}
 FUNCTIONS_BODY = {"items": [{"name": "echo", "description": "Echo", "source": "basics.js"}], "warnings": []}
 EXECUTE_BODY = {"ok": True, "function_name": "echo", "source": "basics.js", "result": {"value": 1}}
+SPEECH_BODY = {"provider": "elevenlabs", "mimeType": "audio/mpeg", "audioBase64": "AQID"}
 BODIES = {
+    "/navai/speech/synthesize": SPEECH_BODY,
     "/navai/realtime/client-secret": SECRET_BODY,
     "/navai/functions": FUNCTIONS_BODY,
     "/navai/functions/execute": EXECUTE_BODY,
@@ -83,6 +94,8 @@ def mark(model: Any) -> None:
             item.name += " (from model)"
     elif isinstance(model, ExecuteFunctionResponse):
         model.result = {"from_model": model.result}
+    elif isinstance(model, SpeechSynthesisResponse):
+        model.mime_type += "; from=model"
 
 
 @attrs.define
@@ -210,6 +223,23 @@ FACADE_CALLS = [
         EXECUTE_BODY,
         navai.FunctionResult({"from_model": {"value": 1}}, "echo", "basics.js"),
     ),
+    FacadeCall(
+        "synthesize_speech",
+        lambda client: client.synthesize_speech(
+            "Hola", voice_id="v1", output_format="pcm_24000", voice_settings={"use_speaker_boost": True}
+        ),
+        synthesize_speech,
+        f"{BASE}/navai/speech/synthesize",
+        SynthesizeSpeechRequest(
+            "Hola",
+            voice_id="v1",
+            output_format="pcm_24000",
+            voice_settings=VoiceSettings.from_dict({"useSpeakerBoost": True}),
+        ),
+        SpeechSynthesisResponse,
+        SPEECH_BODY,
+        navai.SynthesizedSpeech(b"\x01\x02\x03", "audio/mpeg; from=model"),
+    ),
 ]
 
 
@@ -319,6 +349,27 @@ MISMATCHES = [
         ClientSecretResponse,
         {"value": "ek_raw", "expires_at": "tomorrow", "speech": {"provider": "nobody"}},
         navai.ClientSecret("ek_raw", None, extra={"speech": {"provider": "nobody"}}),
+    ),
+    Mismatch(
+        "speech: provider openai",
+        lambda client: client.synthesize_speech("hi"),
+        SpeechSynthesisResponse,
+        {"provider": "openai", "mimeType": "audio/mpeg", "audioBase64": "AQID"},
+        navai.NavaiInvalidResponseError,
+    ),
+    Mismatch(
+        "speech: mimeType is not a string",
+        lambda client: client.synthesize_speech("hi"),
+        SpeechSynthesisResponse,
+        {"provider": "elevenlabs", "mimeType": 3, "audioBase64": "AQID"},
+        navai.NavaiInvalidResponseError,
+    ),
+    Mismatch(
+        "speech: no audioBase64",
+        lambda client: client.synthesize_speech("hi"),
+        SpeechSynthesisResponse,
+        {"provider": "elevenlabs", "mimeType": "audio/mpeg"},
+        navai.NavaiInvalidResponseError,
     ),
     Mismatch(
         "client secret: no value",
@@ -431,6 +482,17 @@ def test_model_path_and_lenient_path_agree_on_conforming_bodies(operation_id: st
         if endpoint is create_client_secret:
             op = _core.client_secret_operation(url, None, {})
             parse_with_op: Callable[..., Any] = _core.parse_client_secret
+        elif endpoint is synthesize_speech:
+            op = _core.speech_operation(
+                url,
+                "hi",
+                voice_id=None,
+                model_id=None,
+                output_format=None,
+                optimize_streaming_latency=None,
+                voice_settings=None,
+            )
+            parse_with_op = _core.parse_speech
         else:
             op = _core.execute_operation(url, "f", None)
             parse_with_op = _core.parse_execution
@@ -537,3 +599,4 @@ def test_default_urls_are_the_contract_paths() -> None:
     assert client.client_secret_url == BASE + create_client_secret.PATH
     assert client.functions_list_url == BASE + list_functions.PATH
     assert client.functions_execute_url == BASE + execute_function.PATH
+    assert client.speech_synthesize_url == BASE + synthesize_speech.PATH

@@ -48,6 +48,7 @@ from py_backend_harness import (
     BYOK_PREFIX,
     PARITY_ENV,
     REVEAL_PREFIX,
+    TTS_PREFIX,
     PyBackend,
     SessionBackends,
     UpstreamRequest,
@@ -749,14 +750,15 @@ def _python_source(value: Any) -> Any:
 
 
 def _on_python(scenario: recording.Scenario, backend: Any) -> tuple[recording.Scenario, str]:
-    """The scenario as it runs against navai serve: Python sources, BYOK on its companion."""
+    """The scenario as it runs against navai serve: Python sources, BYOK and TTS on companions."""
     expect = scenario.expect
     if isinstance(expect, recording.Returns):
         expect = recording.Returns(_python_source(expect.value))
     options = dict(scenario.client_options)
     url = backend.url
-    if options.get("client_secret_path", "").startswith(BYOK_PREFIX + "/"):
-        url, options["client_secret_path"] = backend.endpoint(options["client_secret_path"])
+    for option in ("client_secret_path", "speech_synthesize_path"):
+        if options.get(option, "").startswith((BYOK_PREFIX + "/", TTS_PREFIX + "/")):
+            url, options[option] = backend.endpoint(options[option])
     return attrs.evolve(scenario, expect=expect, client_options=options), url
 
 

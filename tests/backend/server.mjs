@@ -11,6 +11,9 @@
 //   POST /navai/speech/synthesize             (mounted by the package; needs ElevenLabs)
 //   POST /byok/navai/realtime/client-secret   ("bring your own key": body.apiKey is used)
 //   POST /byok/navai/speech/synthesize        (mounted by the package alongside)
+//   POST /tts/navai/realtime/client-secret    (speech provider ElevenLabs: speech.provider says so)
+//   POST /tts/navai/speech/synthesize         (ElevenLabs at NAVAI_TEST_ELEVENLABS_URL, a loopback
+//                                              stand-in, with key NAVAI_TEST_ELEVENLABS_KEY)
 //
 // Environment: PORT (required; 0 picks a free port), NAVAI_FUNCTIONS_BASE_DIR,
 // NAVAI_BACKEND_PARENT_PID (exit when that process is gone), plus the package's own
@@ -58,6 +61,21 @@ registerNavaiExpressRoutes(app, {
     ...getNavaiVoiceBackendOptionsFromEnv(process.env),
     openaiApiKey: undefined,
     allowApiKeyFromRequest: true,
+  },
+});
+
+// Speech through ElevenLabs: the same server key, provider "elevenlabs", voice "voice_test",
+// and ElevenLabs itself replaced by the stand-in the test run starts (tests/elevenlabs_standin.py).
+registerNavaiExpressRoutes(app, {
+  includeFunctionsRoutes: false,
+  clientSecretPath: "/tts/navai/realtime/client-secret",
+  speechSynthesizePath: "/tts/navai/speech/synthesize",
+  backendOptions: {
+    ...getNavaiVoiceBackendOptionsFromEnv(process.env),
+    ttsProvider: "elevenlabs",
+    elevenLabsApiKey: process.env.NAVAI_TEST_ELEVENLABS_KEY ?? "xi-test-unset",
+    elevenLabsVoiceId: "voice_test",
+    elevenLabsBaseUrl: process.env.NAVAI_TEST_ELEVENLABS_URL ?? "http://127.0.0.1:9",
   },
 });
 

@@ -10,7 +10,11 @@ from .execute_function_response import ExecuteFunctionResponse
 from .functions_list_response import FunctionsListResponse
 from .speech_config import SpeechConfig
 from .speech_config_provider import SpeechConfigProvider
+from .speech_synthesis_response import SpeechSynthesisResponse
+from .speech_synthesis_response_provider import SpeechSynthesisResponseProvider
+from .synthesize_speech_request import SynthesizeSpeechRequest
 from .unknown_function_response import UnknownFunctionResponse
+from .voice_settings import VoiceSettings
 
 __all__ = (
     "BackendFunctionItem",
@@ -23,5 +27,9 @@ __all__ = (
     "FunctionsListResponse",
     "SpeechConfig",
     "SpeechConfigProvider",
+    "SpeechSynthesisResponse",
+    "SpeechSynthesisResponseProvider",
+    "SynthesizeSpeechRequest",
     "UnknownFunctionResponse",
+    "VoiceSettings",
 )
