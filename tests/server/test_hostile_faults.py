@@ -200,6 +200,28 @@ def test_minting_recovers_while_stalled_upstream_calls_are_still_open(
     assert [answer.status for answer in again] == [200] * 20
 
 
+def test_minting_recovers_after_more_stalled_calls_than_the_upstream_pool_holds(
+    minting: PyBackend, upstream: SwitchableUpstream
+) -> None:
+    """120 clients give up on a stalled OpenAI after 0.3 s. Their calls used to go on for the
+    SDK's 600 s, holding all 100 connections of the upstream pool, so every later mint waited
+    for a free one: minting never recovered. A caller that leaves now cancels its call."""
+    mint = request("POST", "/navai/realtime/client-secret", b"{}")
+
+    def give_up(_: int) -> None:
+        with pytest.raises(TimeoutError):
+            exchange(minting.port, mint, timeout=0.3)
+
+    upstream.mode = "stall"
+    try:
+        with ThreadPoolExecutor(40) as pool:
+            list(pool.map(give_up, range(120)))
+    finally:
+        upstream.mode = "ok"
+    again = exchange(minting.port, mint, timeout=5)
+    assert (again.status, again.json()["value"]) == (200, "ek_fault_server_ok")
+
+
 # -- shutting down -----------------------------------------------------------------------
 
 
