@@ -343,6 +343,55 @@ _GONE: Any = object()
 _GONE_RESPONSE = b""  # the answer when the client has left: never delivered
 
 
+_WATCH_AFTER = 0.05
+"""Seconds a call runs before its client's connection is watched (most calls end sooner)."""
+
+
+class _Guard:
+    """Cancels a task at its deadline, or once its client disconnects.
+
+    One timer for a call that ends within `_WATCH_AFTER` (about 2 µs); only a slower call
+    gets a task that waits on ``receive()`` for ``http.disconnect`` (a watcher on every call
+    cost about 20 µs of CPU a call, a quarter of an execute's).
+    """
+
+    __slots__ = ("deadline", "reason", "receive", "task", "timer", "watcher")
+
+    def __init__(self, task: asyncio.Task[Any], receive: Receive, timeout: float) -> None:
+        loop = task.get_loop()
+        self.task = task
+        self.receive = receive
+        self.deadline = loop.time() + timeout
+        self.reason: str | None = None  # "timeout" or "gone" once the task was cancelled
+        self.watcher: asyncio.Task[None] | None = None
+        self.timer = loop.call_later(min(_WATCH_AFTER, timeout), self._tick)
+
+    def _tick(self) -> None:
+        loop = self.task.get_loop()
+        if self.watcher is None:
+            self.watcher = loop.create_task(self._watch())
+        remaining = self.deadline - loop.time()
+        if remaining > 0:
+            self.timer = loop.call_later(remaining, self._tick)
+        else:
+            self._stop("timeout")
+
+    async def _watch(self) -> None:
+        while (await self.receive())["type"] != "http.disconnect":
+            pass
+        self._stop("gone")
+
+    def _stop(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+            self.task.cancel()
+
+    def close(self) -> None:
+        self.timer.cancel()
+        if self.watcher is not None:
+            self.watcher.cancel()
+
+
 async def _bounded(request: Request, work: Callable[[], Awaitable[Any]], timeout: float, late: str) -> Any:
     """``await work()``, bounded by ``timeout`` seconds and cancelled when the client leaves.
 
@@ -350,37 +399,31 @@ async def _bounded(request: Request, work: Callable[[], Awaitable[Any]], timeout
     disconnected first (nobody reads the answer). Cancelling a sync function's call
     leaves its thread running until it returns (see `navai.server._hop`).
     """
-    task = asyncio.current_task()
-    if task is None:  # not on asyncio (e.g. trio): the bound only
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # not on asyncio (e.g. trio): the bound only
+        task = None
+    if task is None:
         try:
             with anyio.fail_after(timeout):
                 return await work()
         except TimeoutError:
             raise HTTPError(504, late) from None
-    gone = False
-
-    async def watch() -> None:
-        nonlocal gone
-        while (await request.receive())["type"] != "http.disconnect":
-            pass
-        gone = True
-        task.cancel()
-
-    watcher = asyncio.get_running_loop().create_task(watch())
+    guard = _Guard(task, request.receive, timeout)
+    result: Any = None
     try:
-        async with asyncio.timeout(timeout) as deadline:
-            return await work()
-    except TimeoutError:
-        if not deadline.expired():
-            raise
-        raise HTTPError(504, late) from None
+        result = await work()
     except asyncio.CancelledError:
-        if not gone:
+        if guard.reason is None:
             raise
-        task.uncancel()
-        return _GONE
     finally:
-        watcher.cancel()
+        guard.close()
+    if guard.reason is None:
+        return result
+    task.uncancel()  # the guard's cancel: delivered above, or swallowed by the function
+    if guard.reason == "timeout":
+        raise HTTPError(504, late)
+    return _GONE
 
 
 async def _health(_request: Request) -> Response:
