@@ -13,7 +13,10 @@ import base64
 import inspect
 import json
 import logging
+import math
 import os
+import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
@@ -36,11 +39,14 @@ from ._runtime import AgentRuntime, Navigate, create_agent_runtime, error_messag
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
     from openai.resources.realtime.realtime import AsyncRealtimeConnection
+    from websockets.exceptions import ConnectionClosed
 
     from navai._async_client import AsyncNavaiBackendClient
     from navai.server._functions import FunctionRegistry
 
 __all__ = [
+    "DEFAULT_KEEPALIVE_INTERVAL",
+    "DEFAULT_KEEPALIVE_TIMEOUT",
     "DEFAULT_REALTIME_MODEL",
     "DEFAULT_REALTIME_URL",
     "AgentMode",
@@ -78,6 +84,13 @@ _TEXT_DONE: Final = {
 _AUDIO_DELTAS: Final = frozenset({"response.output_audio.delta", "response.audio.delta"})
 _ACTIVE_RESPONSE: Final = "conversation_already_has_active_response"
 _REDACTED: Final = "***"
+DEFAULT_KEEPALIVE_INTERVAL: Final = 5.0
+"""Seconds between WebSocket pings (``keepalive_interval``)."""
+DEFAULT_KEEPALIVE_TIMEOUT: Final = 5.0
+"""Seconds a pong may take before the connection counts as dead (``keepalive_timeout``).
+The closing handshake that follows waits as long at most, so a server that stops answering
+is noticed within ``interval + 2 * timeout`` seconds: 15 s by default."""
+_CLOSE_TIMEOUT: Final = 5.0
 
 
 @attrs.frozen
@@ -139,6 +152,20 @@ class _Turn:
         if not self.done.done():
             self.done.set_exception(error)
 
+    def failure(self) -> BaseException | None:
+        """The error the turn failed with, if it did (and marks it retrieved)."""
+        if self.done.done() and not self.done.cancelled():
+            return self.done.exception()
+        return None
+
+    def close(self) -> None:
+        """Cancel the turn if it is still open; else mark its error retrieved, so that no
+        "Future exception was never retrieved" is logged for a failure nobody awaited."""
+        if not self.done.done():
+            self.done.cancel()
+        else:
+            self.failure()
+
 
 class NavaiVoiceAgent:
     """A voice agent for one NAVAI app: a Realtime session whose tools are the app's.
@@ -169,7 +196,15 @@ class NavaiVoiceAgent:
     * ``on_voice_state("speaking" | "idle")``: the agent started or stopped speaking;
     * ``on_warning(str)``: a function-list or runtime warning (else logged at WARNING);
     * ``on_error(NavaiRealtimeError)``: the server sent an ``error`` event (else logged);
-    * ``on_event(dict)``: every server event, as received.
+    * ``on_event(dict)``: every server event, as received (not the skipped ones).
+
+    No single event breaks the session: a frame that is not JSON (or nests too deeply), not
+    an object, has no string ``type``, or carries ids or deltas of the wrong type is skipped,
+    logged at DEBUG and counted in :attr:`skipped_events`. WebSocket pings go out every
+    ``keepalive_interval`` seconds and a pong may take ``keepalive_timeout`` (both 5 s by
+    default; None turns pings off); the closing handshake then waits as long at most, so a
+    server that stops answering is noticed within ``interval + 2 * timeout`` (15 s) and the
+    session ends with `NavaiRealtimeError` (close code 1011, "keepalive ping timeout").
 
     Use it as an async context manager, or call :meth:`start` and :meth:`close`::
 
@@ -195,6 +230,8 @@ class NavaiVoiceAgent:
         secret_options: CreateRealtimeClientSecretInput | Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         connect_timeout: float = 10.0,
+        keepalive_interval: float | None = DEFAULT_KEEPALIVE_INTERVAL,
+        keepalive_timeout: float | None = DEFAULT_KEEPALIVE_TIMEOUT,
         on_text: Callable[[str], Any] | None = None,
         on_audio: Callable[[bytes], Any] | None = None,
         on_tool_call: Callable[[ToolCallResult], Any] | None = None,
@@ -205,6 +242,8 @@ class NavaiVoiceAgent:
     ) -> None:
         if mode not in ("text", "audio"):
             raise NavaiInvalidRequestError(f"mode must be 'text' or 'audio'; got {mode!r}.")
+        _check_seconds("keepalive_interval", keepalive_interval)
+        _check_seconds("keepalive_timeout", keepalive_timeout)
         self._openai_class = _realtime_sdk()
         environ = os.environ if env is None else env
         secret_input = CreateRealtimeClientSecretInput.build(secret_options, {})
@@ -221,6 +260,8 @@ class NavaiVoiceAgent:
         self._direct_alias_tools = direct_alias_tools
         self._secret_input = secret_input
         self._connect_timeout = connect_timeout
+        self._keepalive_interval = keepalive_interval
+        self._keepalive_timeout = keepalive_timeout
         self._mode: AgentMode = mode
         self._model: str = explicit_model or DEFAULT_REALTIME_MODEL
         self._realtime_url: str = (
@@ -249,8 +290,11 @@ class NavaiVoiceAgent:
         self._names: dict[str, str] = {}
         self._queued: list[ToolCall] = []
         self._partial_texts: dict[tuple[Any, ...], list[str]] = {}
-        self._requested = 0
+        self._pending: deque[str] = deque()
+        """Event ids of the ``response.create`` sent and neither created nor refused yet."""
         self._retry_response = False
+        self._skipped = 0
+        self._close_error: NavaiRealtimeError | None = None
         self._turn: _Turn | None = None
         self._turn_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
@@ -282,6 +326,19 @@ class NavaiVoiceAgent:
     def error(self) -> NavaiRealtimeError | None:
         """Why the session ended, when the connection failed or dropped; else None."""
         return self._error
+
+    @property
+    def skipped_events(self) -> int:
+        """How many server frames were skipped as being of an unexpected shape."""
+        return self._skipped
+
+    @property
+    def keepalive_interval(self) -> float | None:
+        return self._keepalive_interval
+
+    @property
+    def keepalive_timeout(self) -> float | None:
+        return self._keepalive_timeout
 
     @property
     def mode(self) -> AgentMode:
@@ -421,23 +478,34 @@ class NavaiVoiceAgent:
         """Send a user message and return the assistant's text for it.
 
         Returns once the model is done with this turn: a ``response.done`` with no tool
-        call in it, none still running, and no response still requested (the tool calls
-        it makes run, and the responses their answers ask for are awaited too). The texts
-        completed in the turn are joined with newlines (transcripts in audio mode). One
-        ``ask`` runs at a time; others wait. Raises `NavaiRealtimeError` when the server
-        reports an error or the session ends first, `TimeoutError` after ``timeout`` seconds.
+        call still running and no response still requested (the tool calls it makes run,
+        and the responses their answers ask for are awaited too). A response that ends
+        ``cancelled`` or ``incomplete`` ends the turn with the text so far (a function call
+        it cut off never runs). The texts completed in the turn are joined with newlines
+        (transcripts in audio mode). One ``ask`` runs at a time; others wait.
+
+        Raises `NavaiRealtimeError` with the server's ``code`` when it refuses a request of
+        the turn or a response of it fails (the next ``ask`` works as usual), with the
+        ``close_code`` (and the reason in the message) when the connection closes first;
+        `TimeoutError` after ``timeout`` seconds.
         """
         async with self._turn_lock:
             self._require_connected()
             turn = self._turn = _Turn()
             try:
-                await self.send_text(text)
+                try:
+                    await self.send_text(text)
+                except NavaiRealtimeError as exc:
+                    # The receive loop may have ended the turn meanwhile, with why the session ended.
+                    failure = turn.failure()
+                    if failure is not None:
+                        raise failure from None
+                    raise exc from exc.__cause__
                 return await asyncio.wait_for(asyncio.shield(turn.done), timeout)
             finally:
                 if self._turn is turn:
                     self._turn = None
-                if not turn.done.done():
-                    turn.done.cancel()
+                turn.close()
 
     async def send_audio(self, pcm16: bytes) -> None:
         """Append PCM16 mono 24 kHz audio to the input buffer (``input_audio_buffer.append``)."""
@@ -475,10 +543,16 @@ class NavaiVoiceAgent:
         self._openai = self._openai_class(
             api_key=secret, websocket_base_url=self._realtime_url, max_retries=0
         )
+        # websockets' own keepalive: a ping every interval, the connection failed (1011) when
+        # no pong comes within the timeout; a dead server does not answer the close frame
+        # either, so that wait is bounded by the same timeout.
+        timeout = self._keepalive_timeout
         options = {
             "logger": _RedactingLogger(logging.getLogger("websockets.client"), secret),
             "open_timeout": self._connect_timeout,
-            "close_timeout": 5.0,
+            "close_timeout": _CLOSE_TIMEOUT if timeout is None else min(_CLOSE_TIMEOUT, timeout),
+            "ping_interval": self._keepalive_interval,
+            "ping_timeout": self._keepalive_timeout,
         }
         try:
             self._connection = await self._openai.realtime.connect(
@@ -499,19 +573,54 @@ class NavaiVoiceAgent:
                 raise NavaiInvalidRequestError(
                     "The session is not started: call start() or use 'async with'."
                 )
-            raise self._error or NavaiRealtimeError("The session is closed.", url=self._realtime_url)
+            raise (
+                self._error
+                or self._close_error
+                or NavaiRealtimeError("The session is closed.", url=self._realtime_url)
+            )
         return connection
 
+    def _closed_error(self, exc: ConnectionClosed) -> NavaiRealtimeError:
+        """Why the connection closed: the server's close frame, else the one this side sent
+        (a keepalive timeout is 1011), else 1006 (dropped without a close frame)."""
+        from websockets.exceptions import ConnectionClosedOK
+
+        frame = exc.rcvd if exc.rcvd is not None else exc.sent
+        code = frame.code if frame is not None else 1006
+        where = f"{code}: {frame.reason}" if frame is not None and frame.reason else str(code)
+        if isinstance(exc, ConnectionClosedOK):
+            message = f"The Realtime server closed the connection ({where})."
+        else:
+            message = f"The Realtime connection closed unexpectedly ({where})."
+        return NavaiRealtimeError(self._scrub(message), close_code=code, url=self._realtime_url)
+
     async def _send(self, *events: dict[str, Any]) -> None:
-        """Send ``events`` back to back (no other event between them)."""
+        """Send ``events`` back to back (no other event between them).
+
+        Each ``response.create`` gets an ``event_id`` (unless it has one) and is counted as
+        requested until the server creates its response or refuses it: the server names
+        the event it refuses by that id.
+        """
+        from websockets.exceptions import ConnectionClosed
+
         connection = self._require_connected()
         async with self._send_lock:
             for event in events:
+                tracked: str | None = None
                 if event.get("type") == "response.create":
-                    self._requested += 1
+                    event_id = event.get("event_id")
+                    if not isinstance(event_id, str) or not event_id:
+                        event = {**event, "event_id": _event_id()}
+                    tracked = cast(str, event["event_id"])
+                    # Counted before it is sent: its response.created may come back before send() returns.
+                    self._pending.append(tracked)
                 try:
                     await connection.send(cast(Any, event))
                 except Exception as exc:
+                    if tracked is not None and tracked in self._pending:
+                        self._pending.remove(tracked)
+                    if isinstance(exc, ConnectionClosed):
+                        raise self._closed_error(exc) from exc
                     raise NavaiRealtimeError(
                         self._scrub(f"Cannot send {event.get('type')!r} to the Realtime API: {exc}"),
                         url=self._realtime_url,
@@ -532,33 +641,51 @@ class NavaiVoiceAgent:
         except Exception:
             logger.exception("navai agent callback %s failed", name)
 
+    def _skip(self, what: str, why: str) -> None:
+        self._skipped += 1
+        logger.debug("skipped a Realtime %s: %s", what, why)
+
+    def _decode(self, message: bytes) -> dict[str, Any] | None:
+        """The event in ``message``, or None (skipped and counted) when it is not one."""
+        try:
+            event = json.loads(message)
+        except RecursionError:
+            self._skip("message", f"its JSON nests too deeply ({len(message)} bytes)")
+            return None
+        except ValueError:
+            self._skip("message", f"it is not JSON ({len(message)} bytes)")
+            return None
+        if not isinstance(event, dict):
+            self._skip("message", f"it is a JSON {type(event).__name__}, not an object")
+            return None
+        if not isinstance(event.get("type"), str):
+            self._skip("message", "its type is not a string")
+            return None
+        return event
+
     async def _receive(self, connection: AsyncRealtimeConnection) -> None:
         from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
         error: NavaiRealtimeError | None = None
+        closed: NavaiRealtimeError | None = None
         try:
             while True:
                 try:
                     message = await connection.recv_bytes()
-                except ConnectionClosedOK:
-                    break
                 except ConnectionClosed as exc:
-                    received = exc.rcvd
-                    code = received.code if received is not None else 1006
-                    reason = f": {received.reason}" if received is not None and received.reason else ""
-                    error = NavaiRealtimeError(
-                        self._scrub(f"The Realtime connection closed unexpectedly ({code}{reason})."),
-                        close_code=code,
-                        url=self._realtime_url,
-                    )
+                    closed = self._closed_error(exc)
+                    error = None if isinstance(exc, ConnectionClosedOK) else closed
                     break
-                try:
-                    event = json.loads(message)
-                except ValueError:
-                    logger.debug("ignored a Realtime message that is not JSON (%d bytes)", len(message))
+                event = self._decode(message)
+                if event is None:
                     continue
-                if isinstance(event, dict):
+                try:
                     await self._handle(event)
+                except NavaiError as exc:  # a send failed: the connection is closing
+                    logger.debug("handling %s failed: %s", event["type"], exc)
+                except Exception:
+                    self._skipped += 1
+                    logger.warning("skipped a Realtime %s event that failed", event["type"], exc_info=True)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -566,15 +693,18 @@ class NavaiVoiceAgent:
                 self._scrub(f"The Realtime session failed: {exc}"), url=self._realtime_url
             )
         finally:
-            self._receive_ended(error)
+            self._receive_ended(error, closed)
 
-    def _receive_ended(self, error: NavaiRealtimeError | None) -> None:
+    def _receive_ended(self, error: NavaiRealtimeError | None, closed: NavaiRealtimeError | None) -> None:
         if self._status == "closed":
             return
         self._error = error
+        self._close_error = closed
         self._status = "closed"
         self._fail_turn(
-            error or NavaiRealtimeError("The Realtime server closed the connection.", url=self._realtime_url)
+            error
+            or closed
+            or NavaiRealtimeError("The Realtime server closed the connection.", url=self._realtime_url)
         )
         for task in self._tool_tasks:
             task.cancel()
@@ -583,8 +713,19 @@ class NavaiVoiceAgent:
             logger.warning("%s", error)
 
     async def _handle(self, event: dict[str, Any]) -> None:
+        event_type: str = event["type"]
+        audio: bytes | None = None
+        if event_type in _TEXT_DELTAS or event_type in _TEXT_DONE or event_type in _AUDIO_DELTAS:
+            problem = _content_problem(event, event_type)
+            if problem is None and event_type in _AUDIO_DELTAS:
+                try:
+                    audio = base64.b64decode(event["delta"], validate=True)
+                except ValueError:
+                    problem = "its delta is not base64"
+            if problem is not None:
+                self._skip(f"{event_type} event", problem)
+                return
         await self._notify("on_event", event)
-        event_type = event.get("type")
         for call_id, name in function_call_names(event):
             self._names[call_id] = name
         for call in extract_tool_calls(event):
@@ -596,24 +737,16 @@ class NavaiVoiceAgent:
         if event_type == "error":
             await self._server_error(event)
         elif event_type in _TEXT_DELTAS:
-            delta = event.get("delta")
-            if isinstance(delta, str):
-                self._partial_texts.setdefault(_text_key(event), []).append(delta)
+            self._partial_texts.setdefault(_text_key(event), []).append(event["delta"])
         elif event_type in _TEXT_DONE:
             parts = self._partial_texts.pop(_text_key(event), [])
             text = event.get(_TEXT_DONE[event_type])
             await self._text_done(text if isinstance(text, str) else "".join(parts))
-        elif event_type in _AUDIO_DELTAS:
-            delta = event.get("delta")
-            if isinstance(delta, str):
-                try:
-                    audio = base64.b64decode(delta)
-                except ValueError:
-                    logger.debug("ignored an audio delta that is not base64")
-                else:
-                    await self._notify("on_audio", audio)
+        elif audio is not None:
+            await self._notify("on_audio", audio)
         elif event_type == "response.created":
-            self._requested = max(0, self._requested - 1)
+            if self._pending:
+                self._pending.popleft()  # the server answers requests in order
         elif event_type == "response.done":
             await self._response_done(event)
 
@@ -637,11 +770,19 @@ class NavaiVoiceAgent:
             event=event,
             url=self._realtime_url,
         )
+        refused = error.event_id is not None and error.event_id in self._pending
+        if refused:
+            self._pending.remove(cast(str, error.event_id))  # that request gets no response
         if error.code == _ACTIVE_RESPONSE:
             # A tool answer's response.create came while a response was running: ask again once it is done.
-            self._requested = max(0, self._requested - 1)
+            if not refused and self._pending:
+                self._pending.popleft()  # a server that does not echo event ids: the oldest one
             self._retry_response = True
         else:
+            if not refused and self._turn is not None:
+                # An error tied to no request of ours ends the turn all the same: what the turn
+                # still waited for is forgotten, so the next ask() starts from a clean count.
+                self._pending.clear()
             self._fail_turn(error)
         if self._callbacks["on_error"] is None:
             logger.warning("Realtime API error: %s", error)
@@ -651,30 +792,45 @@ class NavaiVoiceAgent:
     async def _response_done(self, event: dict[str, Any]) -> None:
         raw = event.get("response")
         response: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        output = response.get("output")
-        has_calls = isinstance(output, list) and any(
-            isinstance(item, Mapping) and item.get("type") == "function_call" for item in output
-        )
+        status = response.get("status")
         busy = bool(self._tool_tasks or self._queued)
         if self._retry_response:
             self._retry_response = False
             if not busy:
                 await self._send({"type": "response.create"})
+        if status in ("cancelled", "incomplete", "failed"):
+            output = response.get("output")
+            cut = [
+                item.get("call_id")
+                for item in (output if isinstance(output, list) else [])
+                if isinstance(item, Mapping)
+                and item.get("type") == "function_call"
+                and item.get("status") not in (None, "completed")
+            ]
+            if cut:
+                logger.debug(
+                    "response ended %s: function calls %r were cut off and will not run", status, cut
+                )
         turn = self._turn
-        if turn is None or has_calls or busy or self._requested:
+        if turn is None:
             return
-        if response.get("status") == "failed":
+        if status == "failed":
             status_details = response.get("status_details")
             failure = status_details.get("error") if isinstance(status_details, Mapping) else None
             message = failure.get("message") if isinstance(failure, Mapping) else None
             turn.fail(
                 NavaiRealtimeError(
-                    f"The response failed: {message}" if isinstance(message, str) else "The response failed.",
+                    self._scrub(f"The response failed: {message}")
+                    if isinstance(message, str)
+                    else "The response failed.",
                     code=_string_or_none(failure.get("code")) if isinstance(failure, Mapping) else None,
                     event=event,
                     url=self._realtime_url,
                 )
             )
+            return
+        # Calls still running will answer and ask for a response; requested ones will come.
+        if busy or self._pending or self._retry_response:
             return
         turn.finish()
 
@@ -726,3 +882,30 @@ def _string_or_none(value: Any) -> str | None:
 
 def _text_key(event: Mapping[str, Any]) -> tuple[Any, ...]:
     return (event.get("response_id"), event.get("item_id"), event.get("content_index"))
+
+
+def _check_seconds(name: str, value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise NavaiInvalidRequestError(f"{name} must be a positive number of seconds or None; got {value!r}.")
+
+
+def _event_id() -> str:
+    return f"navai_{uuid.uuid4().hex[:20]}"
+
+
+def _content_problem(event: Mapping[str, Any], event_type: str) -> str | None:
+    """Why a text or audio event cannot be used (ids or delta of the wrong type), else None."""
+    for key in ("response_id", "item_id"):
+        if not isinstance(event.get(key), str | None):
+            return f"its {key} is a {type(event.get(key)).__name__}"
+    for key in ("content_index", "output_index"):
+        value = event.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            return f"its {key} is a {type(value).__name__}"
+    if event_type in _TEXT_DONE:
+        text = event.get(_TEXT_DONE[event_type])
+        return None if isinstance(text, str | None) else f"its text is a {type(text).__name__}"
+    delta = event.get("delta")
+    return None if isinstance(delta, str) else f"its delta is a {type(delta).__name__}"

@@ -13,8 +13,12 @@ event, in order, and lets the test push server events and wait for client events
         await conn.send(*function_call_response("call_1", "navigate_to", '{"target": "/a"}'))
         answer = await conn.wait_for("conversation.item.create")
 
-Like the real server it sends ``session.created`` first (``session_created=False`` not to).
-`text_response` and `function_call_response` build the events of one whole response.
+Like the real server it sends ``session.created`` first (``session_created=False`` not to),
+and it answers ``conversation.item.truncate`` as the real server does: ``conversation.item.truncated``
+when the item is an assistant audio item it sent and ``audio_end_ms`` is within the audio it
+sent for that part, else an ``error`` naming the client event. `text_response`,
+`function_call_response` and `audio_response` build the events of one whole response,
+`error_event` a server error.
 
 From a shell (for a client in another process)::
 
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -51,6 +56,8 @@ from websockets.exceptions import ConnectionClosed
 __all__ = [
     "RealtimeStandIn",
     "StandInConnection",
+    "audio_response",
+    "error_event",
     "function_call_response",
     "scripted_process",
     "text_response",
@@ -58,6 +65,8 @@ __all__ = [
 
 HOST = "127.0.0.1"
 WAIT_S = 5.0
+BYTES_PER_MS = 48
+"""PCM16 mono 24 kHz: 24 samples of 2 bytes per millisecond."""
 _LOGGER = logging.getLogger("realtime_standin")
 
 
@@ -81,6 +90,8 @@ class StandInConnection:
         self.received: list[dict[str, Any]] = []
         """Every client message that is a JSON object, in order."""
         self.closed = asyncio.Event()
+        self.audio_sent: dict[tuple[str, int], int] = {}
+        """Bytes of assistant audio sent per (item id, content index), from the deltas sent."""
         self._changed = asyncio.Condition()
 
     @property
@@ -96,10 +107,25 @@ class StandInConnection:
         """The client events received so far (of ``event_type``, when given)."""
         return [e for e in self.received if event_type is None or e.get("type") == event_type]
 
-    async def send(self, *events: Mapping[str, Any] | str) -> None:
-        """Send server events (mappings are JSON-encoded; strings are sent as they are)."""
+    async def send(self, *events: Mapping[str, Any] | str | bytes) -> None:
+        """Send server events (mappings are JSON-encoded; strings and bytes are sent as they are,
+        as text and binary frames)."""
         for event in events:
-            await self.websocket.send(event if isinstance(event, str) else json.dumps(event))
+            if isinstance(event, Mapping):
+                self._count_audio(event)
+            await self.websocket.send(event if isinstance(event, str | bytes) else json.dumps(event))
+
+    def _count_audio(self, event: Mapping[str, Any]) -> None:
+        if event.get("type") not in ("response.output_audio.delta", "response.audio.delta"):
+            return
+        item_id, index, delta = event.get("item_id"), event.get("content_index", 0), event.get("delta")
+        if isinstance(item_id, str) and isinstance(index, int) and isinstance(delta, str):
+            try:
+                size = len(base64.b64decode(delta))
+            except ValueError:  # a test sending a broken delta on purpose
+                return
+            key = (item_id, index)
+            self.audio_sent[key] = self.audio_sent.get(key, 0) + size
 
     async def wait_until(
         self, predicate: Callable[[list[dict[str, Any]]], Any], timeout: float = WAIT_S
@@ -125,6 +151,17 @@ class StandInConnection:
         """Close the connection with a close frame."""
         await self.websocket.close(code, reason)
 
+    def begin_close(self, code: int = 1000, reason: str = "") -> asyncio.Task[None]:
+        """Send a close frame and hold the closing handshake open: the client's reply is not
+        read until :meth:`finish_close`, so the client stays in CLOSING (its close frame in
+        flight) meanwhile. Returns the task of the server's close."""
+        self.websocket.transport.pause_reading()
+        return asyncio.ensure_future(self.websocket.close(code, reason))
+
+    def finish_close(self) -> None:
+        """Read the client's close reply: the handshake completes and the TCP connection ends."""
+        self.websocket.transport.resume_reading()
+
     def drop(self) -> None:
         """Cut the TCP connection without a close frame (a dropped network)."""
         transport = self.websocket.transport
@@ -141,6 +178,28 @@ class StandInConnection:
             if isinstance(event, dict):
                 self.received.append(event)
             self._changed.notify_all()
+        if isinstance(event, dict) and event.get("type") == "conversation.item.truncate":
+            await self._truncate(event)
+
+    async def _truncate(self, event: Mapping[str, Any]) -> None:
+        """What the real server checks of a truncate: a known audio part, and no ``audio_end_ms``
+        past the audio it holds for it (it rejects that)."""
+        item_id, index, end = event.get("item_id"), event.get("content_index"), event.get("audio_end_ms")
+        key = (item_id, index)
+        sent = self.audio_sent.get(key) if isinstance(item_id, str) and isinstance(index, int) else None
+        if sent is None:
+            problem = f"Audio content {index!r} of item {item_id!r} not found."
+        elif not isinstance(end, int) or isinstance(end, bool) or end < 0:
+            problem = f"Invalid audio_end_ms: {end!r}."
+        elif end > sent // BYTES_PER_MS:
+            problem = f"audio_end_ms {end} is longer than the audio ({sent // BYTES_PER_MS} ms)."
+        else:
+            await self.send(
+                {"type": "conversation.item.truncated", "event_id": _id("event"),
+                 "item_id": item_id, "content_index": index, "audio_end_ms": end}
+            )  # fmt: skip
+            return
+        await self.send(error_event("invalid_value", problem, event_id=event.get("event_id")))
 
 
 class RealtimeStandIn:
@@ -223,6 +282,45 @@ class RealtimeStandIn:
 
 
 # -- whole responses --------------------------------------------------------------------
+
+
+def error_event(
+    code: str | None, message: str, *, event_id: Any = None, error_type: str = "invalid_request_error"
+) -> dict[str, Any]:
+    """An ``error`` server event; ``event_id`` names the client event it is about, as the real
+    server echoes it (None when the client event had none)."""
+    return {
+        "type": "error",
+        "event_id": _id("event"),
+        "error": {"type": error_type, "code": code, "message": message, "param": None, "event_id": event_id},
+    }
+
+
+def audio_response(
+    chunks: Iterable[bytes],
+    *,
+    transcript: str = "",
+    response_id: str | None = None,
+    item_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The events of an audio response: one assistant item whose audio is ``chunks``
+    (``response.output_audio.delta`` each), its transcript, and ``response.done``."""
+    response_id = response_id or _id("resp")
+    item_id = item_id or _id("item")
+    item = {"id": item_id, "type": "message", "role": "assistant", "status": "completed",
+            "content": [{"type": "output_audio", "transcript": transcript}]}  # fmt: skip
+    where = {"response_id": response_id, "item_id": item_id, "output_index": 0, "content_index": 0}
+    return [
+        {"type": "response.created", "response": {"id": response_id, "status": "in_progress", "output": []}},
+        {"type": "response.output_item.added", "response_id": response_id, "output_index": 0,
+         "item": {**item, "status": "in_progress", "content": []}},
+        *({"type": "response.output_audio.delta", **where, "delta": base64.b64encode(c).decode()}
+          for c in chunks),
+        {"type": "response.output_audio.done", **where},
+        {"type": "response.output_audio_transcript.done", **where, "transcript": transcript},
+        {"type": "response.output_item.done", "response_id": response_id, "output_index": 0, "item": item},
+        {"type": "response.done", "response": {"id": response_id, "status": "completed", "output": [item]}},
+    ]  # fmt: skip
 
 
 def text_response(text: str, *, response_id: str | None = None, chunks: int = 2) -> list[dict[str, Any]]:
