@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
+import anyio.to_thread
 import attrs
 
 from .._exceptions import NavaiError, NavaiInvalidRequestError, NavaiRealtimeError
@@ -187,8 +188,15 @@ class NavaiVoiceAgent:
     ``on_audio``). ``secret_options`` are sent when minting (``voice``, ``language``, ...);
     an explicit model is sent there too, so the secret is minted for it.
 
-    Callbacks may be sync or async; they run in the session's receive loop, in event
-    order, so keep them short. An exception in one is logged and ignored.
+    ``navigate(path)`` may be sync or async. An async one runs on the event loop; a sync
+    one runs in a worker thread (anyio's), one call at a time in the order the model made
+    them, so a slow one never holds up audio or events. That thread is not a UI toolkit's
+    main thread: hand the path over to it there (Qt: a queued signal; Tk: ``after`` polling
+    a queue; asyncio-based UIs: pass an async ``navigate``). Local functions are given the
+    ``navigate`` passed here, as it is, in their context.
+
+    The other callbacks may be sync or async; they run in the session's receive loop, in
+    event order, so keep them short. An exception in one is logged and ignored.
 
     * ``on_text(str)``: an assistant text (or, in audio mode, transcript) completed;
     * ``on_audio(bytes)``: a chunk of assistant audio, PCM16 mono 24 kHz;
@@ -294,6 +302,7 @@ class NavaiVoiceAgent:
         """Event ids of the ``response.create`` sent and neither created nor refused yet."""
         self._retry_response = False
         self._skipped = 0
+        self._navigating = asyncio.Lock()
         self._close_error: NavaiRealtimeError | None = None
         self._turn: _Turn | None = None
         self._turn_lock = asyncio.Lock()
@@ -386,9 +395,10 @@ class NavaiVoiceAgent:
                 backend_functions=listed.functions,
                 execute_backend_function=self._execute_backend_function,
                 base_instructions=self._base_instructions,
-                navigate=self._navigate,
+                navigate=None if self._navigate is None else self._navigate_off_loop,
                 direct_alias_tools=self._direct_alias_tools,
             )
+            runtime.context["navigate"] = self._navigate  # local functions get the app's own
             self._warnings = [*listed.warnings, *runtime.warnings]
             for warning in self._warnings:
                 if self._callbacks["on_warning"] is None:
@@ -629,6 +639,19 @@ class NavaiVoiceAgent:
     async def _execute_backend_function(self, name: str, payload: Payload | None) -> Any:
         # The detailed result keeps a backend's "result": null apart from no result.
         return await self._client.execute_function_detailed(name, cast(Any, payload))
+
+    async def _navigate_off_loop(self, path: str) -> None:
+        """The app's ``navigate``: awaited when async, else run in a worker thread, one call
+        at a time, so a slow (or blocking) one never stalls the event loop."""
+        navigate = self._navigate
+        assert navigate is not None
+        async with self._navigating:
+            if _is_async_callable(navigate):
+                await navigate(path)
+                return
+            result = await anyio.to_thread.run_sync(navigate, path)
+            if inspect.isawaitable(result):
+                await result
 
     async def _notify(self, name: str, value: Any) -> None:
         callback = self._callbacks[name]
@@ -893,6 +916,13 @@ def _check_seconds(name: str, value: float | None) -> None:
 
 def _event_id() -> str:
     return f"navai_{uuid.uuid4().hex[:20]}"
+
+
+def _is_async_callable(target: Any) -> bool:
+    if inspect.iscoroutinefunction(target):
+        return True
+    call = getattr(target, "__call__", None)  # noqa: B004
+    return not inspect.isfunction(target) and inspect.iscoroutinefunction(call)
 
 
 def _content_problem(event: Mapping[str, Any], event_type: str) -> str | None:

@@ -18,7 +18,8 @@ and it answers ``conversation.item.truncate`` as the real server does: ``convers
 when the item is an assistant audio item it sent and ``audio_end_ms`` is within the audio it
 sent for that part, else an ``error`` naming the client event. `text_response`,
 `function_call_response` and `audio_response` build the events of one whole response,
-`error_event` a server error.
+`error_event` a server error. `ThreadedStandIn` runs the server on a loop of its own
+thread, for tests that measure how late the client's loop is.
 
 From a shell (for a client in another process)::
 
@@ -37,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -45,7 +47,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
@@ -56,6 +58,7 @@ from websockets.exceptions import ConnectionClosed
 __all__ = [
     "RealtimeStandIn",
     "StandInConnection",
+    "ThreadedStandIn",
     "audio_response",
     "error_event",
     "function_call_response",
@@ -279,6 +282,53 @@ class RealtimeStandIn:
                 hook.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await hook
+
+
+class ThreadedStandIn:
+    """A `RealtimeStandIn` served by an event loop in a thread of its own.
+
+    What the server sends then goes out on time even while the client's loop is blocked,
+    so a test can measure how late the client handles it. `run` schedules a coroutine on
+    the server's loop and returns a `concurrent.futures.Future` (``asyncio.wrap_future``
+    it to await it from the client's loop)::
+
+        with ThreadedStandIn() as remote:
+            conn = await remote.call(remote.standin.next_connection())
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="standin-loop", daemon=True)
+        self.standin: RealtimeStandIn
+
+    @property
+    def url(self) -> str:
+        return self.standin.url
+
+    def run(self, coroutine: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    async def call(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        """``coroutine`` run on the server's loop, awaited from the caller's."""
+        return await asyncio.wrap_future(self.run(coroutine))
+
+    def __enter__(self) -> ThreadedStandIn:
+        self._thread.start()
+
+        async def start() -> RealtimeStandIn:
+            return await RealtimeStandIn(**self._options).start()
+
+        self.standin = self.run(start()).result(WAIT_S)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.run(self.standin.stop()).result(WAIT_S)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(WAIT_S)
+            self._loop.close()
 
 
 # -- whole responses --------------------------------------------------------------------

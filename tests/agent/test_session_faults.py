@@ -1,18 +1,20 @@
-"""NavaiVoiceAgent under faults (issue 17, item 1): refusals, cut-off responses, odd
-frames, close races, a server that stops answering.
+"""NavaiVoiceAgent under faults (issue 17, items 1 and 2): refusals, cut-off responses, odd
+frames, close races, a server that stops answering, and callbacks that block.
 
 Each test is a fault that ended a session or hung ``ask()`` before the fix. The Realtime
-side is the loopback stand-in: in this process, or as a process of its own where the fault
-is a socket one.
+side is the loopback stand-in: in this process, in a thread of its own where the test
+measures the client's loop, or as a process of its own where the fault is a socket one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
 import logging
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,7 @@ from navai.agent import NavaiVoiceAgent
 from .realtime_standin import (
     RealtimeStandIn,
     StandInConnection,
+    ThreadedStandIn,
     error_event,
     function_call_response,
     scripted_process,
@@ -323,3 +326,97 @@ async def test_the_default_keepalive_notices_a_dead_server_within_15_s(backend: 
     async with RealtimeStandIn() as realtime, AsyncNavaiBackendClient(backend.url) as client:
         with pytest.raises(ValueError, match="keepalive_timeout"):
             NavaiVoiceAgent(client, env={}, realtime_url=realtime.url, keepalive_timeout=0)
+
+
+# -- callbacks that block -----------------------------------------------------------------
+
+
+async def test_a_blocking_sync_navigate_runs_off_the_loop(backend: FakeBackend) -> None:
+    """navigate() sleeps 1 s: audio deltas and text sent meanwhile still arrive on time."""
+    started = threading.Event()
+    finished: list[float] = []
+    threads: list[threading.Thread] = []
+    arrived: dict[bytes, float] = {}
+    texts: list[tuple[str, float]] = []
+
+    def navigate(path: str) -> None:
+        threads.append(threading.current_thread())
+        started.set()
+        time.sleep(1.0)
+        finished.append(time.monotonic())
+
+    with ThreadedStandIn() as remote:
+        async with AsyncNavaiBackendClient(backend.url) as client:
+            agent = NavaiVoiceAgent(
+                client,
+                env={},
+                mode="audio",
+                realtime_url=remote.url,
+                routes=[{"name": "profile", "path": "/profile", "description": "Profile"}],
+                navigate=navigate,
+                on_audio=lambda pcm: arrived.setdefault(pcm, time.monotonic()),
+                on_text=lambda text: texts.append((text, time.monotonic())),
+            )
+            async with agent:
+                conn: StandInConnection = await remote.call(remote.standin.next_connection())
+
+                async def model() -> dict[bytes, float]:
+                    await conn.wait_for("session.update")
+                    await conn.send(*function_call_response("c_nav", "navigate_to", '{"target":"profile"}'))
+                    await asyncio.to_thread(started.wait, 5)
+                    sent: dict[bytes, float] = {}
+                    for index in range(6):
+                        chunk = bytes([index + 1]) * 480
+                        sent[chunk] = time.monotonic()
+                        await conn.send(
+                            {"type": "response.output_audio.delta", "item_id": "item_a", "content_index": 0,
+                             "delta": base64.b64encode(chunk).decode()}
+                        )  # fmt: skip
+                        await asyncio.sleep(0.05)
+                    sent[b"text"] = time.monotonic()
+                    await conn.send(
+                        {"type": "response.output_audio_transcript.done", "transcript": "On my way."}
+                    )
+                    await conn.wait_for("conversation.item.create")
+                    return sent
+
+                sent = await remote.call(model())
+                await eventually(lambda: len(arrived) == 6 and texts)
+    assert threads
+    assert threads[0] is not threading.main_thread()
+    lateness = {chunk: arrived[chunk] - at for chunk, at in sent.items() if chunk != b"text"}
+    assert max(lateness.values()) < 0.25, lateness
+    assert texts[0][0] == "On my way."
+    assert texts[0][1] - sent[b"text"] < 0.25
+    assert max(arrived.values()) < finished[0]  # all of it while navigate() was still blocking
+
+
+async def test_sync_navigate_calls_run_one_at_a_time_in_order(backend: FakeBackend) -> None:
+    """Three navigate_to calls of one response: in the model's order, never two at once,
+    while local functions still get the app's own navigate in their context."""
+    log: list[tuple[str, str]] = []
+    running: list[str] = []
+
+    def navigate(path: str) -> None:
+        assert not running, running
+        running.append(path)
+        log.append(("start", path))
+        time.sleep(0.1)
+        log.append(("end", path))
+        running.remove(path)
+
+    async with session(backend, navigate=navigate) as s:
+        await s.conn.send(
+            *function_call_response(
+                [
+                    ("c1", "navigate_to", '{"target":"profile"}'),
+                    ("c2", "navigate_to", '{"target":"/settings"}'),
+                    ("c3", "navigate_to", '{"target":"perfil"}'),
+                ]
+            )
+        )
+        await s.answers(3)
+        assert s.agent.runtime is not None
+        assert s.agent.runtime.context["navigate"] is navigate
+    paths = ["/profile", "/settings", "/profile"]
+    assert log == [(step, path) for path in paths for step in ("start", "end")]
