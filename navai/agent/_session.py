@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import os
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -92,6 +93,9 @@ DEFAULT_KEEPALIVE_TIMEOUT: Final = 5.0
 The closing handshake that follows waits as long at most, so a server that stops answering
 is noticed within ``interval + 2 * timeout`` seconds: 15 s by default."""
 _CLOSE_TIMEOUT: Final = 5.0
+_BYTES_PER_SECOND: Final = 48000  # PCM16 mono 24 kHz
+_BYTES_PER_MS: Final = 48
+_KEPT_PARTS: Final = 64
 
 
 @attrs.frozen
@@ -136,6 +140,65 @@ class _RedactingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
             text = f"{msg} {args!r}"
         kwargs.setdefault("stacklevel", 2)
         self.logger.log(level, text.replace(self._secret, _REDACTED), **kwargs)
+
+
+@attrs.define
+class _AudioPart:
+    """One assistant audio part (item, content index) as delivered to ``on_audio``: where it
+    starts in the stream of all audio delivered, and how many bytes of it there are."""
+
+    item_id: str | None
+    content_index: int
+    start: int
+    size: int = 0
+
+
+class _Playback:
+    """Barge-in bookkeeping: the audio delivered to ``on_audio``, part by part, and a clock
+    estimate of how much of it has played (real time from its arrival, for apps that do not
+    report it)."""
+
+    def __init__(self) -> None:
+        self.delivered = 0
+        self.parts: deque[_AudioPart] = deque(maxlen=_KEPT_PARTS)
+        self._truncated: dict[str, None] = {}
+        self._clock_end = 0.0  # when what was delivered would have played out, in real time
+
+    def is_truncated(self, item_id: str | None) -> bool:
+        return item_id is not None and item_id in self._truncated
+
+    def deliver(self, item_id: str | None, content_index: int, size: int) -> None:
+        last = self.parts[-1] if self.parts else None
+        if last is None or (last.item_id, last.content_index) != (item_id, content_index):
+            last = _AudioPart(item_id, content_index, self.delivered)
+            self.parts.append(last)
+        last.size += size
+        self.delivered += size
+        now = time.monotonic()
+        self._clock_end = max(now, self._clock_end) + size / _BYTES_PER_SECOND
+
+    def estimate(self) -> int:
+        """Bytes played by now, had playback started with the first delta and kept up."""
+        unplayed = max(0.0, self._clock_end - time.monotonic()) * _BYTES_PER_SECOND
+        return max(0, self.delivered - math.ceil(unplayed))
+
+    def interrupt(self, played: int) -> list[tuple[str, int, int]]:
+        """Playback stopped after ``played`` bytes: (item id, content index, audio_end_ms)
+        for the part being heard and any after it (0 ms), none past a part's own audio.
+        Their later deltas are dropped; the bookkeeping starts afresh."""
+        played = min(max(0, played), self.delivered)
+        truncates: list[tuple[str, int, int]] = []
+        for part in self.parts:
+            if part.start + part.size <= played or part.item_id is None:
+                continue  # heard to its end (or cannot be named)
+            heard = max(0, played - part.start)
+            truncates.append((part.item_id, part.content_index, min(heard, part.size) // _BYTES_PER_MS))
+            self._truncated[part.item_id] = None
+        while len(self._truncated) > _KEPT_PARTS:
+            del self._truncated[next(iter(self._truncated))]
+        self.parts.clear()
+        self._clock_end = time.monotonic()
+        return truncates
 
 
 class _Turn:
@@ -206,6 +269,16 @@ class NavaiVoiceAgent:
     * ``on_error(NavaiRealtimeError)``: the server sent an ``error`` event (else logged);
     * ``on_event(dict)``: every server event, as received (not the skipped ones).
 
+    Barge-in (audio mode): when the server hears the user start speaking
+    (``input_audio_buffer.speech_started``) over audio the agent delivered, it calls
+    ``stop_playback()``: stop playing now, drop what has not played, and return how many
+    bytes of all the audio ``on_audio`` delivered have been played (`LocalAudio.stop_playback`
+    does). It then sends ``conversation.item.truncate`` for the assistant item being heard,
+    with ``audio_end_ms`` the audio the user heard (never past the item's audio), so the
+    model knows where it was cut off; later deltas of that item are dropped and the voice
+    state goes ``idle``. Without ``stop_playback``, or when it returns None, playback is
+    assumed to run in real time from the first delta.
+
     No single event breaks the session: a frame that is not JSON (or nests too deeply), not
     an object, has no string ``type``, or carries ids or deltas of the wrong type is skipped,
     logged at DEBUG and counted in :attr:`skipped_events`. WebSocket pings go out every
@@ -247,6 +320,7 @@ class NavaiVoiceAgent:
         on_warning: Callable[[str], Any] | None = None,
         on_error: Callable[[NavaiRealtimeError], Any] | None = None,
         on_event: Callable[[dict[str, Any]], Any] | None = None,
+        stop_playback: Callable[[], Any] | None = None,
     ) -> None:
         if mode not in ("text", "audio"):
             raise NavaiInvalidRequestError(f"mode must be 'text' or 'audio'; got {mode!r}.")
@@ -304,6 +378,10 @@ class NavaiVoiceAgent:
         self._skipped = 0
         self._navigating = asyncio.Lock()
         self._close_error: NavaiRealtimeError | None = None
+        self._stop_playback = stop_playback
+        self._playback = _Playback()
+        self._own_events: dict[str, None] = {}
+        """Event ids of the truncates sent: an error naming one is not the turn's."""
         self._turn: _Turn | None = None
         self._turn_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
@@ -738,6 +816,7 @@ class NavaiVoiceAgent:
     async def _handle(self, event: dict[str, Any]) -> None:
         event_type: str = event["type"]
         audio: bytes | None = None
+        dropped = False
         if event_type in _TEXT_DELTAS or event_type in _TEXT_DONE or event_type in _AUDIO_DELTAS:
             problem = _content_problem(event, event_type)
             if problem is None and event_type in _AUDIO_DELTAS:
@@ -748,15 +827,18 @@ class NavaiVoiceAgent:
             if problem is not None:
                 self._skip(f"{event_type} event", problem)
                 return
+            # The rest of an item cut off by a barge-in: the user is not to hear it.
+            dropped = audio is not None and self._playback.is_truncated(event.get("item_id"))
         await self._notify("on_event", event)
         for call_id, name in function_call_names(event):
             self._names[call_id] = name
         for call in extract_tool_calls(event):
             self._accept(call)
-        state = voice_state(event)
-        if state is not None and state != self._voice_state:
-            self._voice_state = state
-            await self._notify("on_voice_state", state)
+        state = None if dropped else voice_state(event)
+        if state is not None:
+            await self._set_voice_state(state)
+        if dropped:
+            return
         if event_type == "error":
             await self._server_error(event)
         elif event_type in _TEXT_DELTAS:
@@ -766,12 +848,58 @@ class NavaiVoiceAgent:
             text = event.get(_TEXT_DONE[event_type])
             await self._text_done(text if isinstance(text, str) else "".join(parts))
         elif audio is not None:
+            index = event.get("content_index")
+            self._playback.deliver(event.get("item_id"), index if isinstance(index, int) else 0, len(audio))
             await self._notify("on_audio", audio)
+        elif event_type == "input_audio_buffer.speech_started":
+            if self._mode == "audio" and self._playback.parts:
+                await self._barge_in()
         elif event_type == "response.created":
             if self._pending:
                 self._pending.popleft()  # the server answers requests in order
         elif event_type == "response.done":
             await self._response_done(event)
+
+    async def _set_voice_state(self, state: VoiceState) -> None:
+        if state != self._voice_state:
+            self._voice_state = state
+            await self._notify("on_voice_state", state)
+
+    async def _played_bytes(self) -> int:
+        """``stop_playback()``'s count of the bytes played, else the clock's estimate."""
+        played: Any = None
+        if self._stop_playback is not None:
+            try:
+                played = self._stop_playback()
+                if inspect.isawaitable(played):
+                    played = await played
+            except Exception:
+                logger.exception("navai agent callback stop_playback failed")
+                played = None
+        if played is None or isinstance(played, bool) or not isinstance(played, int | float):
+            if played is not None:
+                logger.debug("stop_playback returned %r, not a byte count: estimating", type(played))
+            return self._playback.estimate()
+        return int(played)
+
+    async def _barge_in(self) -> None:
+        """The user speaks over the agent: stop playback, tell the server what was heard."""
+        truncates = self._playback.interrupt(await self._played_bytes())
+        await self._set_voice_state("idle")
+        for item_id, content_index, audio_end_ms in truncates:
+            event_id = _event_id()
+            self._own_events[event_id] = None
+            while len(self._own_events) > _KEPT_PARTS:
+                del self._own_events[next(iter(self._own_events))]
+            await self._send(
+                {
+                    "type": "conversation.item.truncate",
+                    "item_id": item_id,
+                    "content_index": content_index,
+                    "audio_end_ms": audio_end_ms,
+                    "event_id": event_id,
+                }
+            )
 
     async def _text_done(self, text: str) -> None:
         if self._turn is not None:
@@ -801,6 +929,8 @@ class NavaiVoiceAgent:
             if not refused and self._pending:
                 self._pending.popleft()  # a server that does not echo event ids: the oldest one
             self._retry_response = True
+        elif error.event_id is not None and error.event_id in self._own_events:
+            pass  # a truncate the server did not take: reported, but no request of the turn failed
         else:
             if not refused and self._turn is not None:
                 # An error tied to no request of ours ends the turn all the same: what the turn
