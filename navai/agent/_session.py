@@ -51,9 +51,13 @@ __all__ = [
     "DEFAULT_KEEPALIVE_TIMEOUT",
     "DEFAULT_REALTIME_MODEL",
     "DEFAULT_REALTIME_URL",
+    "DEFAULT_RESTORE_LIMIT",
+    "DEFAULT_SESSION_LIFETIME",
     "AgentMode",
     "AgentStatus",
     "NavaiVoiceAgent",
+    "ReconnectReason",
+    "Reconnection",
     "ToolCallResult",
     "VoiceState",
 ]
@@ -66,7 +70,8 @@ DEFAULT_REALTIME_URL: Final = "wss://api.openai.com/v1"
 """The Realtime WebSocket base URL when neither ``realtime_url`` nor ``NAVAI_REALTIME_URL`` is set."""
 
 AgentMode = Literal["text", "audio"]
-AgentStatus = Literal["idle", "connecting", "connected", "closed"]
+AgentStatus = Literal["idle", "connecting", "connected", "reconnecting", "closed"]
+ReconnectReason = Literal["renewal", "expired", "dropped"]
 VoiceState = Literal["idle", "speaking"]
 Callback = Callable[[Any], Any]
 
@@ -93,6 +98,14 @@ DEFAULT_KEEPALIVE_TIMEOUT: Final = 5.0
 The closing handshake that follows waits as long at most, so a server that stops answering
 is noticed within ``interval + 2 * timeout`` seconds: 15 s by default."""
 _CLOSE_TIMEOUT: Final = 5.0
+DEFAULT_SESSION_LIFETIME: Final = 57 * 60.0
+"""Seconds after which a session is renewed (``session_lifetime``): 3 minutes ahead of the
+Realtime API's 60-minute cap."""
+DEFAULT_RESTORE_LIMIT: Final = 16_000
+"""Characters of user and assistant text replayed into a new session (``restore_limit``)."""
+_SESSION_EXPIRED: Final = "session_expired"
+_IDLE_WAIT: Final = 120.0  # how long a due renewal waits for the conversation to pause
+_MAX_BACKOFF: Final = 8.0
 _BYTES_PER_SECOND: Final = 48000  # PCM16 mono 24 kHz
 _BYTES_PER_MS: Final = 48
 _KEPT_PARTS: Final = 64
@@ -140,6 +153,48 @@ class _RedactingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
             text = f"{msg} {args!r}"
         kwargs.setdefault("stacklevel", 2)
         self.logger.log(level, text.replace(self._secret, _REDACTED), **kwargs)
+
+
+@attrs.frozen
+class Reconnection:
+    """A session the agent reopened: why (``renewal`` ahead of the cap, ``expired`` by the
+    server, ``dropped`` connection), after how many attempts, and how many items it
+    restored (texts replayed, plus tool calls still running)."""
+
+    reason: ReconnectReason
+    attempts: int
+    restored: int
+
+
+class _History:
+    """The user and assistant texts of the conversation, the most recent ``limit``
+    characters of them in all: what a new session is given back."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._items: deque[tuple[str, str]] = deque()
+        self._chars = 0
+
+    def add(self, role: str, text: str) -> None:
+        if not text or self._limit <= 0:
+            return
+        text = text[-self._limit :]  # one text longer than the whole limit keeps its end
+        self._items.append((role, text))
+        self._chars += len(text)
+        while self._chars > self._limit:
+            _, dropped = self._items.popleft()
+            self._chars -= len(dropped)
+
+    def items(self) -> list[dict[str, Any]]:
+        """The texts as ``conversation.item.create`` events, oldest first."""
+        kinds = {"user": "input_text", "assistant": "output_text"}
+        return [
+            {
+                "type": "conversation.item.create",
+                "item": {"type": "message", "role": role, "content": [{"type": kinds[role], "text": text}]},
+            }
+            for role, text in self._items
+        ]
 
 
 @attrs.define
@@ -269,6 +324,22 @@ class NavaiVoiceAgent:
     * ``on_error(NavaiRealtimeError)``: the server sent an ``error`` event (else logged);
     * ``on_event(dict)``: every server event, as received (not the skipped ones).
 
+    Sessions that outlive the cap and survive drops (``reconnect=True``, the default): the
+    Realtime API ends every session at 60 minutes, and a network drop ends it too. Once a
+    session is ``session_lifetime`` seconds old (57 minutes by default) the agent waits for a
+    pause in the conversation (no ask, response or tool call running; two minutes at most)
+    and renews it; when the server expires it (``session_expired``) or the connection drops
+    or closes other than normally, it reopens it. Each time it mints a fresh client secret,
+    connects, sends the same ``session.update``, replays the conversation (the most recent
+    user and assistant texts, ``restore_limit`` characters in all, oldest dropped first) and
+    the tool calls still running (their answers then go to the new session, once), and calls
+    ``on_reconnect(Reconnection)``. Attempts: ``reconnect_attempts`` (5), the first at once,
+    then after ``reconnect_backoff`` seconds doubling (at most 8 s); then the session ends
+    with `NavaiRealtimeError`. An :meth:`ask` in progress when the connection ends raises
+    `NavaiRealtimeError` (``code`` ``session_interrupted``, or the server's
+    ``session_expired``): ask again, it waits for the new session. Audio sent meanwhile is
+    dropped; other sends wait for the new session.
+
     Barge-in (audio mode): when the server hears the user start speaking
     (``input_audio_buffer.speech_started``) over audio the agent delivered, it calls
     ``stop_playback()``: stop playing now, drop what has not played, and return how many
@@ -321,11 +392,27 @@ class NavaiVoiceAgent:
         on_error: Callable[[NavaiRealtimeError], Any] | None = None,
         on_event: Callable[[dict[str, Any]], Any] | None = None,
         stop_playback: Callable[[], Any] | None = None,
+        reconnect: bool = True,
+        session_lifetime: float | None = DEFAULT_SESSION_LIFETIME,
+        restore_limit: int = DEFAULT_RESTORE_LIMIT,
+        reconnect_attempts: int = 5,
+        reconnect_backoff: float = 0.5,
+        on_reconnect: Callable[[Reconnection], Any] | None = None,
     ) -> None:
         if mode not in ("text", "audio"):
             raise NavaiInvalidRequestError(f"mode must be 'text' or 'audio'; got {mode!r}.")
         _check_seconds("keepalive_interval", keepalive_interval)
         _check_seconds("keepalive_timeout", keepalive_timeout)
+        _check_seconds("session_lifetime", session_lifetime)
+        _check_seconds("reconnect_backoff", reconnect_backoff)
+        if (
+            isinstance(reconnect_attempts, bool)
+            or not isinstance(reconnect_attempts, int)
+            or reconnect_attempts < 1
+        ):
+            raise NavaiInvalidRequestError(
+                f"reconnect_attempts must be 1 or more; got {reconnect_attempts!r}."
+            )
         self._openai_class = _realtime_sdk()
         environ = os.environ if env is None else env
         secret_input = CreateRealtimeClientSecretInput.build(secret_options, {})
@@ -357,6 +444,7 @@ class NavaiVoiceAgent:
             "on_warning": on_warning,
             "on_error": on_error,
             "on_event": on_event,
+            "on_reconnect": on_reconnect,
         }
         self._status: AgentStatus = "idle"
         self._voice_state: VoiceState = "idle"
@@ -382,6 +470,20 @@ class NavaiVoiceAgent:
         self._playback = _Playback()
         self._own_events: dict[str, None] = {}
         """Event ids of the truncates sent: an error naming one is not the turn's."""
+        self._reconnect = reconnect
+        self._session_lifetime = session_lifetime
+        self._reconnect_attempts = reconnect_attempts
+        self._reconnect_backoff = reconnect_backoff
+        self._history = _History(restore_limit)
+        self._calls: dict[str, ToolCall] = {}
+        """Tool calls accepted and not answered yet: replayed into a new session."""
+        self._secrets: list[str] = []
+        self._expired = False
+        self._ready = asyncio.Event()
+        """Set while connected, and once closed: what sends wait for while reconnecting."""
+        self._renewer: asyncio.Task[None] | None = None
+        self._lifetime: asyncio.Task[None] | None = None
+        self._reconnections = 0
         self._turn: _Turn | None = None
         self._turn_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
@@ -413,6 +515,11 @@ class NavaiVoiceAgent:
     def error(self) -> NavaiRealtimeError | None:
         """Why the session ended, when the connection failed or dropped; else None."""
         return self._error
+
+    @property
+    def reconnections(self) -> int:
+        """How many times the session was reopened (renewed or after a drop)."""
+        return self._reconnections
 
     @property
     def skipped_events(self) -> int:
@@ -464,6 +571,7 @@ class NavaiVoiceAgent:
         try:
             secret = await self._client.create_client_secret(self._secret_input)
             self._secret = secret.value
+            self._secrets.append(secret.value)
             connection = await self._connect(secret.value)
             self._receiver = asyncio.create_task(self._receive(connection), name="navai-agent-receive")
             listed = await listing
@@ -493,6 +601,8 @@ class NavaiVoiceAgent:
                     "The Realtime server closed the connection.", url=self._realtime_url
                 )
             self._status = "connected"
+            self._ready.set()
+            self._watch_lifetime()
         except BaseException:
             listing.cancel()
             await asyncio.gather(listing, return_exceptions=True)
@@ -507,10 +617,13 @@ class NavaiVoiceAgent:
         if self._status == "closed" and self._connection is None and not self._tool_tasks:
             return
         self._status = "closed"
+        self._ready.set()
         self._fail_turn(NavaiRealtimeError("The session was closed.", url=self._realtime_url))
         current = asyncio.current_task()
         tasks = [
-            task for task in (self._receiver, *self._tool_tasks) if task is not None and task is not current
+            task
+            for task in (self._receiver, self._renewer, self._lifetime, *self._tool_tasks)
+            if task is not None and task is not current
         ]
         for task in tasks:
             task.cancel()
@@ -550,6 +663,9 @@ class NavaiVoiceAgent:
 
     async def send_text(self, text: str) -> None:
         """Send a user message and ask for a response; the reply comes through the callbacks."""
+        await self._send_message(text)
+
+    async def _send_message(self, text: str) -> None:
         await self._send(
             {
                 "type": "conversation.item.create",
@@ -561,6 +677,7 @@ class NavaiVoiceAgent:
             },
             {"type": "response.create"},
         )
+        self._history.add("user", text)
 
     async def ask(self, text: str, *, timeout: float | None = None) -> str:
         """Send a user message and return the assistant's text for it.
@@ -578,6 +695,7 @@ class NavaiVoiceAgent:
         `TimeoutError` after ``timeout`` seconds.
         """
         async with self._turn_lock:
+            await self._ready.wait()  # a session being reopened: ask on the new one
             self._require_connected()
             turn = self._turn = _Turn()
             try:
@@ -596,7 +714,11 @@ class NavaiVoiceAgent:
                 turn.close()
 
     async def send_audio(self, pcm16: bytes) -> None:
-        """Append PCM16 mono 24 kHz audio to the input buffer (``input_audio_buffer.append``)."""
+        """Append PCM16 mono 24 kHz audio to the input buffer (``input_audio_buffer.append``);
+        dropped while the session is being reopened."""
+        if self._status == "reconnecting":
+            logger.debug("dropped %d bytes of input audio: the session is being reopened", len(pcm16))
+            return
         await self._send(
             {"type": "input_audio_buffer.append", "audio": base64.b64encode(pcm16).decode("ascii")}
         )
@@ -625,7 +747,9 @@ class NavaiVoiceAgent:
         return session
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._secret, _REDACTED) if self._secret else text
+        for secret in self._secrets:
+            text = text.replace(secret, _REDACTED)
+        return text
 
     async def _connect(self, secret: str) -> AsyncRealtimeConnection:
         self._openai = self._openai_class(
@@ -689,9 +813,13 @@ class NavaiVoiceAgent:
         requested until the server creates its response or refuses it: the server names
         the event it refuses by that id.
         """
+        if self._status == "reconnecting":
+            await self._ready.wait()
+        await self._write(self._require_connected(), events)
+
+    async def _write(self, connection: AsyncRealtimeConnection, events: Iterable[dict[str, Any]]) -> None:
         from websockets.exceptions import ConnectionClosed
 
-        connection = self._require_connected()
         async with self._send_lock:
             for event in events:
                 tracked: str | None = None
@@ -797,7 +925,15 @@ class NavaiVoiceAgent:
             self._receive_ended(error, closed)
 
     def _receive_ended(self, error: NavaiRealtimeError | None, closed: NavaiRealtimeError | None) -> None:
-        if self._status == "closed":
+        if self._status in ("closed", "reconnecting"):
+            return  # closed by close(), or the old connection of a renewal
+        if (
+            self._reconnect
+            and self._status == "connected"
+            and closed is not None
+            and (self._expired or closed.close_code != 1000)
+        ):
+            self._begin_renewal("expired" if self._expired else "dropped", closed)
             return
         self._error = error
         self._close_error = closed
@@ -851,6 +987,10 @@ class NavaiVoiceAgent:
             index = event.get("content_index")
             self._playback.deliver(event.get("item_id"), index if isinstance(index, int) else 0, len(audio))
             await self._notify("on_audio", audio)
+        elif event_type == "conversation.item.input_audio_transcription.completed":
+            transcript = event.get("transcript")
+            if isinstance(transcript, str):
+                self._history.add("user", transcript)
         elif event_type == "input_audio_buffer.speech_started":
             if self._mode == "audio" and self._playback.parts:
                 await self._barge_in()
@@ -904,6 +1044,7 @@ class NavaiVoiceAgent:
     async def _text_done(self, text: str) -> None:
         if self._turn is not None:
             self._turn.texts.append(text)
+        self._history.add("assistant", text)
         await self._notify("on_text", text)
 
     async def _server_error(self, event: dict[str, Any]) -> None:
@@ -921,6 +1062,8 @@ class NavaiVoiceAgent:
             event=event,
             url=self._realtime_url,
         )
+        if error.code == _SESSION_EXPIRED:
+            self._expired = True  # the close that follows reopens the session
         refused = error.event_id is not None and error.event_id in self._pending
         if refused:
             self._pending.remove(cast(str, error.event_id))  # that request gets no response
@@ -1000,6 +1143,7 @@ class NavaiVoiceAgent:
             return
         self._handled.add(call.call_id)
         call = attrs.evolve(call, name=name)
+        self._calls[call.call_id] = call
         if self._runtime is None:
             self._queued.append(call)
         else:
@@ -1019,10 +1163,132 @@ class NavaiVoiceAgent:
         except Exception as exc:
             output = {"ok": False, "error": "Tool execution failed.", "details": error_message(exc)}
         await self._notify("on_tool_call", ToolCallResult(call.call_id, call.name, call.payload, output))
-        try:
-            await self._send(*tool_result_events(call.call_id, output))
-        except NavaiError as exc:
-            logger.debug("could not answer tool call %s: %s", call.call_id, exc)
+        while True:
+            try:
+                await self._send(*tool_result_events(call.call_id, output))
+            except NavaiError as exc:
+                if self._status == "reconnecting":
+                    continue  # lost with the old connection: answered on the new one
+                logger.debug("could not answer tool call %s: %s", call.call_id, exc)
+            break
+        self._calls.pop(call.call_id, None)
+
+    # -- renewal ---------------------------------------------------------------------
+
+    def _watch_lifetime(self) -> None:
+        if self._reconnect and self._session_lifetime is not None:
+            self._lifetime = asyncio.create_task(self._renew_when_due(), name="navai-agent-lifetime")
+
+    def _busy(self) -> bool:
+        return bool(
+            self._turn is not None or self._pending or self._tool_tasks or self._voice_state == "speaking"
+        )
+
+    async def _renew_when_due(self) -> None:
+        assert self._session_lifetime is not None
+        await asyncio.sleep(self._session_lifetime)
+        deadline = time.monotonic() + _IDLE_WAIT
+        while self._busy() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if self._status == "connected":
+            self._lifetime = None  # this task ends here; the new session gets its own
+            self._begin_renewal("renewal", None)
+
+    def _begin_renewal(self, reason: ReconnectReason, cause: NavaiRealtimeError | None) -> None:
+        self._status = "reconnecting"
+        self._ready.clear()
+        where = f" ({cause.close_code})" if cause is not None else ""
+        self._fail_turn(
+            NavaiRealtimeError(
+                f"The Realtime session ended during this turn{where}; it is being reopened: ask again.",
+                code="session_interrupted",
+                close_code=cause.close_code if cause is not None else None,
+                url=self._realtime_url,
+            )
+        )
+        self._pending.clear()
+        self._retry_response = False
+        self._partial_texts.clear()
+        self._playback = _Playback()
+        logger.info("reopening the Realtime session (%s)", reason)
+        self._renewer = asyncio.create_task(self._renew(reason), name="navai-agent-renew")
+
+    async def _renew(self, reason: ReconnectReason) -> None:
+        """Open a new session in place of the old one (see the class docstring)."""
+        lifetime, self._lifetime = self._lifetime, None
+        if lifetime is not None and lifetime is not asyncio.current_task():
+            lifetime.cancel()
+        await self._drop_connection()
+        last: BaseException | None = None
+        for attempt in range(1, self._reconnect_attempts + 1):
+            if attempt > 1:
+                await asyncio.sleep(min(self._reconnect_backoff * 2 ** (attempt - 2), _MAX_BACKOFF))
+            try:
+                secret = await self._client.create_client_secret(self._secret_input)
+                self._secrets.append(secret.value)
+                connection = await self._connect(secret.value)
+                restored = await self._restore(connection)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                last = exc
+                logger.info(
+                    "reopening the Realtime session failed (attempt %d): %s", attempt, self._scrub(str(exc))
+                )
+                await self._drop_connection()
+                continue
+            self._expired = False
+            self._reconnections += 1
+            self._status = "connected"
+            self._receiver = asyncio.create_task(self._receive(connection), name="navai-agent-receive")
+            self._ready.set()
+            self._watch_lifetime()
+            await self._notify("on_reconnect", Reconnection(reason, attempt, restored))
+            return
+        error = NavaiRealtimeError(
+            self._scrub(
+                f"Could not reopen the Realtime session after {self._reconnect_attempts} attempts: {last}"
+            ),
+            url=self._realtime_url,
+        )
+        self._renewer = None
+        self._status = "connected"  # so that the session ends as any failed one does
+        self._receive_ended(error, None)
+        self._ready.set()
+
+    async def _drop_connection(self) -> None:
+        """Close the current connection and its client, if any (errors ignored)."""
+        receiver, self._receiver = self._receiver, None
+        connection, self._connection = self._connection, None
+        openai_client, self._openai = self._openai, None
+        if connection is not None:
+            try:
+                await connection.close()
+            except Exception as exc:
+                logger.debug("closing the Realtime connection failed: %s", self._scrub(str(exc)))
+        if receiver is not None and receiver is not asyncio.current_task():
+            await asyncio.gather(receiver, return_exceptions=True)
+        if openai_client is not None:
+            await openai_client.close()
+
+    async def _restore(self, connection: AsyncRealtimeConnection) -> int:
+        """The new session's ``session.update``, the conversation's texts and the tool calls
+        still running; how many items were restored."""
+        assert self._runtime is not None
+        items = self._history.items()
+        for call in self._calls.values():
+            arguments = "" if call.payload is None else json.dumps(call.payload, ensure_ascii=False)
+            items.append(
+                {
+                    "type": "conversation.item.create",
+                    "item": {"type": "function_call", "call_id": call.call_id, "name": call.name,
+                             "arguments": arguments},
+                }
+            )  # fmt: skip
+        await self._write(
+            connection, [{"type": "session.update", "session": self._session_config(self._runtime)}, *items]
+        )
+        return len(items)
 
 
 def _non_blank(value: str | None) -> str | None:

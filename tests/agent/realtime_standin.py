@@ -18,7 +18,9 @@ and it answers ``conversation.item.truncate`` as the real server does: ``convers
 when the item is an assistant audio item it sent and ``audio_end_ms`` is within the audio it
 sent for that part, else an ``error`` naming the client event. `text_response`,
 `function_call_response` and `audio_response` build the events of one whole response,
-`error_event` a server error. `ThreadedStandIn` runs the server on a loop of its own
+`error_event` a server error. ``expire_after`` ends each session that many seconds
+after it opened, as the real server does at 60 minutes (`StandInConnection.expire`: a
+``session_expired`` error, then a close). `ThreadedStandIn` runs the server on a loop of its own
 thread, for tests that measure how late the client's loop is.
 
 From a shell (for a client in another process)::
@@ -165,6 +167,17 @@ class StandInConnection:
         """Read the client's close reply: the handshake completes and the TCP connection ends."""
         self.websocket.transport.resume_reading()
 
+    async def expire(self) -> None:
+        """End the session as the real server does at its time limit: a ``session_expired``
+        error, then a normal close."""
+        with contextlib.suppress(ConnectionClosed):
+            await self.send(
+                error_event(
+                    "session_expired", "Your session hit the maximum duration of 60 minutes.", event_id=None
+                )
+            )
+            await self.close(1000, "session expired")
+
     def drop(self) -> None:
         """Cut the TCP connection without a close frame (a dropped network)."""
         transport = self.websocket.transport
@@ -213,9 +226,11 @@ class RealtimeStandIn:
         *,
         session_created: bool = True,
         on_connection: Callable[[StandInConnection], Any] | None = None,
+        expire_after: float | None = None,
     ) -> None:
         self.session_created = session_created
         self.on_connection = on_connection
+        self.expire_after = expire_after
         self.connections: list[StandInConnection] = []
         self._server: Server | None = None
         self._new = asyncio.Condition()
@@ -269,6 +284,7 @@ class RealtimeStandIn:
                 }
             )
         hook = asyncio.ensure_future(self.on_connection(connection)) if self.on_connection else None
+        expiry = asyncio.ensure_future(self._expire(connection)) if self.expire_after is not None else None
         try:
             async for message in websocket:
                 await connection._record(message)
@@ -278,10 +294,16 @@ class RealtimeStandIn:
             connection.closed.set()
             async with connection._changed:
                 connection._changed.notify_all()
-            if hook is not None:
-                hook.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await hook
+            for task in (hook, expiry):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+
+    async def _expire(self, connection: StandInConnection) -> None:
+        assert self.expire_after is not None
+        await asyncio.sleep(self.expire_after)
+        await connection.expire()
 
 
 class ThreadedStandIn:

@@ -828,7 +828,7 @@ async def test_error_events_reach_on_error_and_fail_ask(backend: FakeBackend) ->
 
 
 async def test_a_dropped_connection_fails_a_pending_ask(backend: FakeBackend) -> None:
-    async with session(backend) as s:
+    async with session(backend, reconnect=False) as s:
         asking = asyncio.create_task(s.agent.ask("hello?", timeout=5))
         await s.conn.wait_for("response.create")
         s.conn.drop()

@@ -245,7 +245,7 @@ async def test_ask_while_the_close_frame_is_in_flight(backend: FakeBackend, code
     previous = loop.get_exception_handler()
     loop.set_exception_handler(lambda _loop, context: unhandled.append(context))
     try:
-        async with session(backend) as s:
+        async with session(backend, reconnect=False) as s:
             closing = s.conn.begin_close(code, reason)
             # The SDK connection's websocket: CLOSING once the client has read the close frame.
             websocket = s.agent._connection._connection  # type: ignore[union-attr]
@@ -290,6 +290,7 @@ def test_a_server_that_stops_answering_pings_is_noticed(tmp_path: Path) -> None:
                         realtime_url=url,
                         keepalive_interval=0.2,
                         keepalive_timeout=0.5,
+                        reconnect=False,
                     )
                     async with agent:
                         asking = asyncio.create_task(agent.ask("hello?", timeout=30))
