@@ -232,6 +232,12 @@ class _Playback:
         now = time.monotonic()
         self._clock_end = max(now, self._clock_end) + size / _BYTES_PER_SECOND
 
+    def reset(self) -> None:
+        """A new session: its items are new (the count of bytes delivered goes on, as the
+        app's count of bytes played does)."""
+        self.parts.clear()
+        self._clock_end = time.monotonic()
+
     def estimate(self) -> int:
         """Bytes played by now, had playback started with the first delta and kept up."""
         unplayed = max(0.0, self._clock_end - time.monotonic()) * _BYTES_PER_SECOND
@@ -251,8 +257,7 @@ class _Playback:
             self._truncated[part.item_id] = None
         while len(self._truncated) > _KEPT_PARTS:
             del self._truncated[next(iter(self._truncated))]
-        self.parts.clear()
-        self._clock_end = time.monotonic()
+        self.reset()
         return truncates
 
 
@@ -691,11 +696,13 @@ class NavaiVoiceAgent:
 
         Raises `NavaiRealtimeError` with the server's ``code`` when it refuses a request of
         the turn or a response of it fails (the next ``ask`` works as usual), with the
-        ``close_code`` (and the reason in the message) when the connection closes first;
-        `TimeoutError` after ``timeout`` seconds.
+        ``close_code`` (and the reason in the message) when the connection closes first
+        (``code`` ``session_interrupted`` when the agent then reopens the session: ask
+        again, on the new session); `TimeoutError` after ``timeout`` seconds.
         """
         async with self._turn_lock:
-            await self._ready.wait()  # a session being reopened: ask on the new one
+            if self._status == "reconnecting":
+                await self._ready.wait()  # a session being reopened: ask on the new one
             self._require_connected()
             turn = self._turn = _Turn()
             try:
@@ -1016,7 +1023,12 @@ class NavaiVoiceAgent:
             except Exception:
                 logger.exception("navai agent callback stop_playback failed")
                 played = None
-        if played is None or isinstance(played, bool) or not isinstance(played, int | float):
+        if (
+            played is None
+            or isinstance(played, bool)
+            or not isinstance(played, int | float)
+            or not math.isfinite(played)
+        ):
             if played is not None:
                 logger.debug("stop_playback returned %r, not a byte count: estimating", type(played))
             return self._playback.estimate()
@@ -1209,7 +1221,7 @@ class NavaiVoiceAgent:
         self._pending.clear()
         self._retry_response = False
         self._partial_texts.clear()
-        self._playback = _Playback()
+        self._playback.reset()
         logger.info("reopening the Realtime session (%s)", reason)
         self._renewer = asyncio.create_task(self._renew(reason), name="navai-agent-renew")
 

@@ -236,3 +236,22 @@ async def test_local_audio_reports_what_it_played(backend: FakeBackend) -> None:
         assert bytes(out) == bytes(len(out))  # the rest was dropped: silence
         assert audio.played_bytes == 120 * BYTES_PER_MS
     audio.close()
+
+
+async def test_barge_in_after_the_session_was_reopened(backend: FakeBackend) -> None:
+    """The app counts what it played over the whole session; after a reconnection the agent
+    still finds the item being heard, on the new session."""
+    player = FakePlayer(played=150 * BYTES_PER_MS)
+    seen: list[dict[str, Any]] = []
+    options = {"on_audio": player.play, "stop_playback": player.stop_playback, "on_event": seen.append}
+    async with session(backend, mode="audio", **options) as s:
+        await s.conn.send(audio_delta("item_a", 100), {"type": "test.sent"})
+        await eventually(lambda: seen[-1]["type"] == "test.sent")
+        s.conn.drop()
+        second = await s.realtime.next_connection()
+        await second.wait_for("session.update")
+        await eventually(lambda: s.agent.status == "connected")
+        await second.send(audio_delta("item_b", 100, response_id="resp_2"), SPEECH_STARTED)
+        await second.wait_for("conversation.item.truncate")
+        assert [(t["item_id"], t["audio_end_ms"]) for t in truncates(second)] == [("item_b", 50)]
+        assert truncates(s.conn) == []

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from navai import AsyncNavaiBackendClient, NavaiRealtimeError
+from navai import AsyncNavaiBackendClient, NavaiInvalidRequestError, NavaiRealtimeError
 from navai.agent import NavaiVoiceAgent, Reconnection
 
 from .realtime_standin import RealtimeStandIn, StandInConnection, function_call_response, text_response
@@ -260,3 +260,10 @@ async def test_reconnect_false_lets_the_session_end(backend: FakeBackend, agent_
         assert len(realtime.connections) == 1
         with pytest.raises(NavaiRealtimeError, match=r"closed the connection \(1000: session expired\)"):
             await agent.ask("still there?")
+
+
+async def test_ask_before_start_still_says_so(backend: FakeBackend) -> None:
+    async with AsyncNavaiBackendClient(backend.url) as client:
+        agent = NavaiVoiceAgent(client, env={})
+        with pytest.raises(NavaiInvalidRequestError, match="not started"):
+            await asyncio.wait_for(agent.ask("hi"), 2)
