@@ -9,6 +9,7 @@ conversation's texts replayed; these tests check what each new connection receiv
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -267,3 +268,36 @@ async def test_ask_before_start_still_says_so(backend: FakeBackend) -> None:
         agent = NavaiVoiceAgent(client, env={})
         with pytest.raises(NavaiInvalidRequestError, match="not started"):
             await asyncio.wait_for(agent.ask("hi"), 2)
+
+
+async def test_the_terminal_chat_goes_on_after_a_drop(backend: FakeBackend) -> None:
+    """navai agent's chat loop: the message the connection dropped under is reported on
+    stderr, and the next one is answered on the reopened session."""
+    from navai.agent._chat import chat
+
+    async def model(conn: StandInConnection) -> None:
+        await conn.wait_for("response.create")
+        if len(realtime.connections) == 1:
+            conn.drop()
+        else:
+            await conn.send(*text_response("Second answer."))
+
+    out, err = io.StringIO(), io.StringIO()
+    async with (
+        RealtimeStandIn(on_connection=model) as realtime,
+        AsyncNavaiBackendClient(backend.url) as client,
+    ):
+
+        class Lines(io.StringIO):
+            """stdin: the second line comes once the session was reopened."""
+
+            def __iter__(self) -> Any:
+                yield "first question\n"
+                deadline = time.monotonic() + 10
+                while len(realtime.connections) < 2 and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                yield "second question\n"
+
+        await asyncio.wait_for(chat(client, lines=Lines(), out=out, err=err, realtime_url=realtime.url), 10)
+    assert out.getvalue() == "Second answer.\n"
+    assert "warning: The Realtime session ended during this turn (1006)" in err.getvalue()
