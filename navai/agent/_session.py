@@ -1179,11 +1179,20 @@ class NavaiVoiceAgent:
             try:
                 await self._send(*tool_result_events(call.call_id, output))
             except NavaiError as exc:
+                if isinstance(exc, NavaiRealtimeError) and exc.close_code is not None:
+                    await self._settled()
                 if self._status == "reconnecting":
                     continue  # lost with the old connection: answered on the new one
                 logger.debug("could not answer tool call %s: %s", call.call_id, exc)
             break
         self._calls.pop(call.call_id, None)
+
+    async def _settled(self) -> None:
+        """After a send found the connection closed: wait (2 s at most) for the receive loop
+        to see it too, so that the session is known to be reopening or ended."""
+        deadline = time.monotonic() + 2.0
+        while self._status == "connected" and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
 
     # -- renewal ---------------------------------------------------------------------
 

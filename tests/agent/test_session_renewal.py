@@ -301,3 +301,48 @@ async def test_the_terminal_chat_goes_on_after_a_drop(backend: FakeBackend) -> N
         await asyncio.wait_for(chat(client, lines=Lines(), out=out, err=err, realtime_url=realtime.url), 10)
     assert out.getvalue() == "Second answer.\n"
     assert "warning: The Realtime session ended during this turn (1006)" in err.getvalue()
+
+
+async def test_a_tool_answer_that_meets_the_drop_first_goes_to_the_new_session(
+    backend: FakeBackend, agent_on: Any
+) -> None:
+    """The tool's answer finds the connection closed before the receive loop does (it is
+    held in a callback): the answer waits, and goes to the reopened session, once."""
+    started, release, holding, resume = asyncio.Event(), asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def slow() -> str:
+        """Waits to be released."""
+        started.set()
+        await release.wait()
+        return "done"
+
+    async def on_event(event: dict[str, Any]) -> None:
+        if event["type"] == "test.hold":
+            holding.set()
+            await resume.wait()
+
+    async with RealtimeStandIn() as realtime:
+        agent = await agent_on(realtime, functions=[slow], on_event=on_event)
+        first = await realtime.next_connection()
+        await first.send(
+            *function_call_response("call_s", "execute_app_function", '{"function_name":"slow"}')
+        )
+        await asyncio.wait_for(started.wait(), 5)
+        await first.send({"type": "test.hold"})
+        await asyncio.wait_for(holding.wait(), 5)
+        first.drop()
+        await asyncio.sleep(0.05)
+        release.set()  # the answer is sent on the dead connection; the loop has not seen it
+        await asyncio.sleep(0.1)
+        resume.set()
+        second = await realtime.next_connection()
+        answer = await second.wait_for("conversation.item.create", count=2)
+        assert second.received[1]["item"]["type"] == "function_call"
+        assert answer["item"] == {
+            "type": "function_call_output",
+            "call_id": "call_s",
+            "output": answer["item"]["output"],
+        }
+        assert '"result":"done"' in answer["item"]["output"]
+        assert [e for e in first.received if e.get("type") == "conversation.item.create"] == []
+        assert agent.reconnections == 1
