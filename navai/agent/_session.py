@@ -360,8 +360,9 @@ class NavaiVoiceAgent:
     logged at DEBUG and counted in :attr:`skipped_events`. WebSocket pings go out every
     ``keepalive_interval`` seconds and a pong may take ``keepalive_timeout`` (both 5 s by
     default; None turns pings off); the closing handshake then waits as long at most, so a
-    server that stops answering is noticed within ``interval + 2 * timeout`` (15 s) and the
-    session ends with `NavaiRealtimeError` (close code 1011, "keepalive ping timeout").
+    server that stops answering is noticed within ``interval + 2 * timeout`` (15 s): the
+    connection ends with close code 1011 ("keepalive ping timeout"), and is reopened (below)
+    or, with ``reconnect=False``, the session ends with `NavaiRealtimeError`.
 
     Use it as an async context manager, or call :meth:`start` and :meth:`close`::
 
