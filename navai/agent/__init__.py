@@ -60,6 +60,8 @@ if _TYPE_CHECKING:
         AgentMode,
         AgentStatus,
         NavaiVoiceAgent,
+        Reconnection,
+        ReconnectReason,
         ToolCallResult,
         VoiceState,
     )
@@ -72,6 +74,8 @@ _LAZY = {
     "AgentMode": "._session",
     "AgentStatus": "._session",
     "NavaiVoiceAgent": "._session",
+    "ReconnectReason": "._session",
+    "Reconnection": "._session",
     "ToolCallResult": "._session",
     "VoiceState": "._session",
 }
@@ -92,6 +96,8 @@ __all__ = [
     "LocalAudio",
     "NavaiVoiceAgent",
     "Navigate",
+    "ReconnectReason",
+    "Reconnection",
     "Route",
     "ToolCall",
     "ToolCallResult",

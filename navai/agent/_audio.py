@@ -5,9 +5,14 @@
 says (``on_audio``) is queued for the speaker::
 
     audio = LocalAudio()
-    async with NavaiVoiceAgent(client, mode="audio", on_audio=audio.play) as agent:
+    async with NavaiVoiceAgent(
+        client, mode="audio", on_audio=audio.play, stop_playback=audio.stop_playback
+    ) as agent:
         async with audio.microphone(agent):
             await agent.wait_closed()
+
+``stop_playback`` is the barge-in: when the user speaks over the agent, the speaker stops at
+once and the agent learns how much the user heard (see `NavaiVoiceAgent`).
 
 ``sounddevice`` is imported when a stream opens, never at import time.
 """
@@ -68,6 +73,7 @@ class LocalAudio:
         self._output_device = output_device
         self._sounddevice = sounddevice
         self._pending = bytearray()
+        self._played = 0
         self._lock = threading.Lock()
         self._speaker: Any = None
 
@@ -123,16 +129,35 @@ class LocalAudio:
             )
             self._speaker.start()
 
+    @property
+    def played_bytes(self) -> int:
+        """Bytes of the audio given to :meth:`play` that went to the speaker so far (silence
+        played while nothing was queued not counted)."""
+        with self._lock:
+            return self._played
+
     def clear(self) -> None:
         """Drop the audio not played yet (when the user interrupts the agent)."""
         with self._lock:
             self._pending.clear()
+
+    def stop_playback(self) -> int:
+        """Stop now: drop the audio not played yet and return :attr:`played_bytes`.
+
+        What `NavaiVoiceAgent` calls on a barge-in (its ``stop_playback`` option), to tell
+        the server how much of its answer the user heard. Audio already handed to the device
+        still plays out (a block of ``sounddevice``'s latency) and is counted as heard.
+        """
+        with self._lock:
+            self._pending.clear()
+            return self._played
 
     def _fill(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
         wanted = frames * _BYTES_PER_FRAME
         with self._lock:
             chunk = bytes(self._pending[:wanted])
             del self._pending[:wanted]
+            self._played += len(chunk)
         outdata[: len(chunk)] = chunk
         outdata[len(chunk) : wanted] = bytes(wanted - len(chunk))
 

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = ["chat", "parse_route"]
 
+_REOPENED = frozenset({"session_interrupted", "session_expired"})
+"""Codes of an ask() the session ended under, and reopened: the chat goes on."""
+
 
 def parse_route(text: str) -> Route:
     """``NAME=PATH`` as a route (its name is also its description)."""
@@ -95,7 +98,8 @@ async def chat(
     """Run one text-mode session over ``lines`` until end of input.
 
     Raises `NavaiError` when the session cannot start, the server reports an error for a
-    message, or the connection drops.
+    message, or the connection drops for good. A message the session ended under (it is
+    reopened: expired or dropped) is reported on ``err``, and the chat goes on.
     """
     from ._session import NavaiVoiceAgent
 
@@ -126,4 +130,9 @@ async def chat(
     )
     async with agent:
         async for message in _messages(lines, agent):
-            await agent.ask(message)
+            try:
+                await agent.ask(message)
+            except NavaiRealtimeError as exc:
+                if exc.code not in _REOPENED:
+                    raise
+                note(f"warning: {exc}")

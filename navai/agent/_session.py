@@ -13,11 +13,16 @@ import base64
 import inspect
 import json
 import logging
+import math
 import os
+import time
+import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
+import anyio.to_thread
 import attrs
 
 from .._exceptions import NavaiError, NavaiInvalidRequestError, NavaiRealtimeError
@@ -36,16 +41,23 @@ from ._runtime import AgentRuntime, Navigate, create_agent_runtime, error_messag
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
     from openai.resources.realtime.realtime import AsyncRealtimeConnection
+    from websockets.exceptions import ConnectionClosed
 
     from navai._async_client import AsyncNavaiBackendClient
     from navai.server._functions import FunctionRegistry
 
 __all__ = [
+    "DEFAULT_KEEPALIVE_INTERVAL",
+    "DEFAULT_KEEPALIVE_TIMEOUT",
     "DEFAULT_REALTIME_MODEL",
     "DEFAULT_REALTIME_URL",
+    "DEFAULT_RESTORE_LIMIT",
+    "DEFAULT_SESSION_LIFETIME",
     "AgentMode",
     "AgentStatus",
     "NavaiVoiceAgent",
+    "ReconnectReason",
+    "Reconnection",
     "ToolCallResult",
     "VoiceState",
 ]
@@ -58,7 +70,8 @@ DEFAULT_REALTIME_URL: Final = "wss://api.openai.com/v1"
 """The Realtime WebSocket base URL when neither ``realtime_url`` nor ``NAVAI_REALTIME_URL`` is set."""
 
 AgentMode = Literal["text", "audio"]
-AgentStatus = Literal["idle", "connecting", "connected", "closed"]
+AgentStatus = Literal["idle", "connecting", "connected", "reconnecting", "closed"]
+ReconnectReason = Literal["renewal", "expired", "dropped"]
 VoiceState = Literal["idle", "speaking"]
 Callback = Callable[[Any], Any]
 
@@ -78,6 +91,24 @@ _TEXT_DONE: Final = {
 _AUDIO_DELTAS: Final = frozenset({"response.output_audio.delta", "response.audio.delta"})
 _ACTIVE_RESPONSE: Final = "conversation_already_has_active_response"
 _REDACTED: Final = "***"
+DEFAULT_KEEPALIVE_INTERVAL: Final = 5.0
+"""Seconds between WebSocket pings (``keepalive_interval``)."""
+DEFAULT_KEEPALIVE_TIMEOUT: Final = 5.0
+"""Seconds a pong may take before the connection counts as dead (``keepalive_timeout``).
+The closing handshake that follows waits as long at most, so a server that stops answering
+is noticed within ``interval + 2 * timeout`` seconds: 15 s by default."""
+_CLOSE_TIMEOUT: Final = 5.0
+DEFAULT_SESSION_LIFETIME: Final = 57 * 60.0
+"""Seconds after which a session is renewed (``session_lifetime``): 3 minutes ahead of the
+Realtime API's 60-minute cap."""
+DEFAULT_RESTORE_LIMIT: Final = 16_000
+"""Characters of user and assistant text replayed into a new session (``restore_limit``)."""
+_SESSION_EXPIRED: Final = "session_expired"
+_IDLE_WAIT: Final = 120.0  # how long a due renewal waits for the conversation to pause
+_MAX_BACKOFF: Final = 8.0
+_BYTES_PER_SECOND: Final = 48000  # PCM16 mono 24 kHz
+_BYTES_PER_MS: Final = 48
+_KEPT_PARTS: Final = 64
 
 
 @attrs.frozen
@@ -124,6 +155,112 @@ class _RedactingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
         self.logger.log(level, text.replace(self._secret, _REDACTED), **kwargs)
 
 
+@attrs.frozen
+class Reconnection:
+    """A session the agent reopened: why (``renewal`` ahead of the cap, ``expired`` by the
+    server, ``dropped`` connection), after how many attempts, and how many items it
+    restored (texts replayed, plus tool calls still running)."""
+
+    reason: ReconnectReason
+    attempts: int
+    restored: int
+
+
+class _History:
+    """The user and assistant texts of the conversation, the most recent ``limit``
+    characters of them in all: what a new session is given back."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._items: deque[tuple[str, str]] = deque()
+        self._chars = 0
+
+    def add(self, role: str, text: str) -> None:
+        if not text or self._limit <= 0:
+            return
+        text = text[-self._limit :]  # one text longer than the whole limit keeps its end
+        self._items.append((role, text))
+        self._chars += len(text)
+        while self._chars > self._limit:
+            _, dropped = self._items.popleft()
+            self._chars -= len(dropped)
+
+    def items(self) -> list[dict[str, Any]]:
+        """The texts as ``conversation.item.create`` events, oldest first."""
+        kinds = {"user": "input_text", "assistant": "output_text"}
+        return [
+            {
+                "type": "conversation.item.create",
+                "item": {"type": "message", "role": role, "content": [{"type": kinds[role], "text": text}]},
+            }
+            for role, text in self._items
+        ]
+
+
+@attrs.define
+class _AudioPart:
+    """One assistant audio part (item, content index) as delivered to ``on_audio``: where it
+    starts in the stream of all audio delivered, and how many bytes of it there are."""
+
+    item_id: str | None
+    content_index: int
+    start: int
+    size: int = 0
+
+
+class _Playback:
+    """Barge-in bookkeeping: the audio delivered to ``on_audio``, part by part, and a clock
+    estimate of how much of it has played (real time from its arrival, for apps that do not
+    report it)."""
+
+    def __init__(self) -> None:
+        self.delivered = 0
+        self.parts: deque[_AudioPart] = deque(maxlen=_KEPT_PARTS)
+        self._truncated: dict[str, None] = {}
+        self._clock_end = 0.0  # when what was delivered would have played out, in real time
+
+    def is_truncated(self, item_id: str | None) -> bool:
+        return item_id is not None and item_id in self._truncated
+
+    def deliver(self, item_id: str | None, content_index: int, size: int) -> None:
+        last = self.parts[-1] if self.parts else None
+        if last is None or (last.item_id, last.content_index) != (item_id, content_index):
+            last = _AudioPart(item_id, content_index, self.delivered)
+            self.parts.append(last)
+        last.size += size
+        self.delivered += size
+        now = time.monotonic()
+        self._clock_end = max(now, self._clock_end) + size / _BYTES_PER_SECOND
+
+    def reset(self) -> None:
+        """A new session: its items are new (the count of bytes delivered goes on, as the
+        app's count of bytes played does)."""
+        self.parts.clear()
+        self._clock_end = time.monotonic()
+
+    def estimate(self) -> int:
+        """Bytes played by now, had playback started with the first delta and kept up."""
+        unplayed = max(0.0, self._clock_end - time.monotonic()) * _BYTES_PER_SECOND
+        return max(0, self.delivered - math.ceil(unplayed))
+
+    def interrupt(self, played: int) -> list[tuple[str, int, int]]:
+        """Playback stopped after ``played`` bytes: (item id, content index, audio_end_ms)
+        for the part being heard and any after it (0 ms), none past a part's own audio.
+        Their later deltas are dropped; the bookkeeping starts afresh."""
+        played = min(max(0, played), self.delivered)
+        truncates: list[tuple[str, int, int]] = []
+        for part in self.parts:
+            if part.start + part.size <= played or part.item_id is None:
+                continue  # heard to its end (or cannot be named)
+            heard = max(0, played - part.start)
+            truncates.append((part.item_id, part.content_index, min(heard, part.size) // _BYTES_PER_MS))
+            self._truncated[part.item_id] = None
+        while len(self._truncated) > _KEPT_PARTS:
+            del self._truncated[next(iter(self._truncated))]
+        self.reset()
+        return truncates
+
+
 class _Turn:
     """One ``ask()``: the texts completed so far and the future that ends it."""
 
@@ -138,6 +275,20 @@ class _Turn:
     def fail(self, error: BaseException) -> None:
         if not self.done.done():
             self.done.set_exception(error)
+
+    def failure(self) -> BaseException | None:
+        """The error the turn failed with, if it did (and marks it retrieved)."""
+        if self.done.done() and not self.done.cancelled():
+            return self.done.exception()
+        return None
+
+    def close(self) -> None:
+        """Cancel the turn if it is still open; else mark its error retrieved, so that no
+        "Future exception was never retrieved" is logged for a failure nobody awaited."""
+        if not self.done.done():
+            self.done.cancel()
+        else:
+            self.failure()
 
 
 class NavaiVoiceAgent:
@@ -160,8 +311,15 @@ class NavaiVoiceAgent:
     ``on_audio``). ``secret_options`` are sent when minting (``voice``, ``language``, ...);
     an explicit model is sent there too, so the secret is minted for it.
 
-    Callbacks may be sync or async; they run in the session's receive loop, in event
-    order, so keep them short. An exception in one is logged and ignored.
+    ``navigate(path)`` may be sync or async. An async one runs on the event loop; a sync
+    one runs in a worker thread (anyio's), one call at a time in the order the model made
+    them, so a slow one never holds up audio or events. That thread is not a UI toolkit's
+    main thread: hand the path over to it there (Qt: a queued signal; Tk: ``after`` polling
+    a queue; asyncio-based UIs: pass an async ``navigate``). Local functions are given the
+    ``navigate`` passed here, as it is, in their context.
+
+    The other callbacks may be sync or async; they run in the session's receive loop, in
+    event order, so keep them short. An exception in one is logged and ignored.
 
     * ``on_text(str)``: an assistant text (or, in audio mode, transcript) completed;
     * ``on_audio(bytes)``: a chunk of assistant audio, PCM16 mono 24 kHz;
@@ -169,7 +327,42 @@ class NavaiVoiceAgent:
     * ``on_voice_state("speaking" | "idle")``: the agent started or stopped speaking;
     * ``on_warning(str)``: a function-list or runtime warning (else logged at WARNING);
     * ``on_error(NavaiRealtimeError)``: the server sent an ``error`` event (else logged);
-    * ``on_event(dict)``: every server event, as received.
+    * ``on_event(dict)``: every server event, as received (not the skipped ones).
+
+    Sessions that outlive the cap and survive drops (``reconnect=True``, the default): the
+    Realtime API ends every session at 60 minutes, and a network drop ends it too. Once a
+    session is ``session_lifetime`` seconds old (57 minutes by default) the agent waits for a
+    pause in the conversation (no ask, response or tool call running; two minutes at most)
+    and renews it; when the server expires it (``session_expired``) or the connection drops
+    or closes other than normally, it reopens it. Each time it mints a fresh client secret,
+    connects, sends the same ``session.update``, replays the conversation (the most recent
+    user and assistant texts, ``restore_limit`` characters in all, oldest dropped first) and
+    the tool calls still running (their answers then go to the new session, once), and calls
+    ``on_reconnect(Reconnection)``. Attempts: ``reconnect_attempts`` (5), the first at once,
+    then after ``reconnect_backoff`` seconds doubling (at most 8 s); then the session ends
+    with `NavaiRealtimeError`. An :meth:`ask` in progress when the connection ends raises
+    `NavaiRealtimeError` (``code`` ``session_interrupted``, or the server's
+    ``session_expired``): ask again, it waits for the new session. Audio sent meanwhile is
+    dropped; other sends wait for the new session.
+
+    Barge-in (audio mode): when the server hears the user start speaking
+    (``input_audio_buffer.speech_started``) over audio the agent delivered, it calls
+    ``stop_playback()``: stop playing now, drop what has not played, and return how many
+    bytes of all the audio ``on_audio`` delivered have been played (`LocalAudio.stop_playback`
+    does). It then sends ``conversation.item.truncate`` for the assistant item being heard,
+    with ``audio_end_ms`` the audio the user heard (never past the item's audio), so the
+    model knows where it was cut off; later deltas of that item are dropped and the voice
+    state goes ``idle``. Without ``stop_playback``, or when it returns None, playback is
+    assumed to run in real time from the first delta.
+
+    No single event breaks the session: a frame that is not JSON (or nests too deeply), not
+    an object, has no string ``type``, or carries ids or deltas of the wrong type is skipped,
+    logged at DEBUG and counted in :attr:`skipped_events`. WebSocket pings go out every
+    ``keepalive_interval`` seconds and a pong may take ``keepalive_timeout`` (both 5 s by
+    default; None turns pings off); the closing handshake then waits as long at most, so a
+    server that stops answering is noticed within ``interval + 2 * timeout`` (15 s): the
+    connection ends with close code 1011 ("keepalive ping timeout"), and is reopened (below)
+    or, with ``reconnect=False``, the session ends with `NavaiRealtimeError`.
 
     Use it as an async context manager, or call :meth:`start` and :meth:`close`::
 
@@ -195,6 +388,8 @@ class NavaiVoiceAgent:
         secret_options: CreateRealtimeClientSecretInput | Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         connect_timeout: float = 10.0,
+        keepalive_interval: float | None = DEFAULT_KEEPALIVE_INTERVAL,
+        keepalive_timeout: float | None = DEFAULT_KEEPALIVE_TIMEOUT,
         on_text: Callable[[str], Any] | None = None,
         on_audio: Callable[[bytes], Any] | None = None,
         on_tool_call: Callable[[ToolCallResult], Any] | None = None,
@@ -202,9 +397,28 @@ class NavaiVoiceAgent:
         on_warning: Callable[[str], Any] | None = None,
         on_error: Callable[[NavaiRealtimeError], Any] | None = None,
         on_event: Callable[[dict[str, Any]], Any] | None = None,
+        stop_playback: Callable[[], Any] | None = None,
+        reconnect: bool = True,
+        session_lifetime: float | None = DEFAULT_SESSION_LIFETIME,
+        restore_limit: int = DEFAULT_RESTORE_LIMIT,
+        reconnect_attempts: int = 5,
+        reconnect_backoff: float = 0.5,
+        on_reconnect: Callable[[Reconnection], Any] | None = None,
     ) -> None:
         if mode not in ("text", "audio"):
             raise NavaiInvalidRequestError(f"mode must be 'text' or 'audio'; got {mode!r}.")
+        _check_seconds("keepalive_interval", keepalive_interval)
+        _check_seconds("keepalive_timeout", keepalive_timeout)
+        _check_seconds("session_lifetime", session_lifetime)
+        _check_seconds("reconnect_backoff", reconnect_backoff)
+        if (
+            isinstance(reconnect_attempts, bool)
+            or not isinstance(reconnect_attempts, int)
+            or reconnect_attempts < 1
+        ):
+            raise NavaiInvalidRequestError(
+                f"reconnect_attempts must be 1 or more; got {reconnect_attempts!r}."
+            )
         self._openai_class = _realtime_sdk()
         environ = os.environ if env is None else env
         secret_input = CreateRealtimeClientSecretInput.build(secret_options, {})
@@ -221,6 +435,8 @@ class NavaiVoiceAgent:
         self._direct_alias_tools = direct_alias_tools
         self._secret_input = secret_input
         self._connect_timeout = connect_timeout
+        self._keepalive_interval = keepalive_interval
+        self._keepalive_timeout = keepalive_timeout
         self._mode: AgentMode = mode
         self._model: str = explicit_model or DEFAULT_REALTIME_MODEL
         self._realtime_url: str = (
@@ -234,6 +450,7 @@ class NavaiVoiceAgent:
             "on_warning": on_warning,
             "on_error": on_error,
             "on_event": on_event,
+            "on_reconnect": on_reconnect,
         }
         self._status: AgentStatus = "idle"
         self._voice_state: VoiceState = "idle"
@@ -249,8 +466,30 @@ class NavaiVoiceAgent:
         self._names: dict[str, str] = {}
         self._queued: list[ToolCall] = []
         self._partial_texts: dict[tuple[Any, ...], list[str]] = {}
-        self._requested = 0
+        self._pending: deque[str] = deque()
+        """Event ids of the ``response.create`` sent and neither created nor refused yet."""
         self._retry_response = False
+        self._skipped = 0
+        self._navigating = asyncio.Lock()
+        self._close_error: NavaiRealtimeError | None = None
+        self._stop_playback = stop_playback
+        self._playback = _Playback()
+        self._own_events: dict[str, None] = {}
+        """Event ids of the truncates sent: an error naming one is not the turn's."""
+        self._reconnect = reconnect
+        self._session_lifetime = session_lifetime
+        self._reconnect_attempts = reconnect_attempts
+        self._reconnect_backoff = reconnect_backoff
+        self._history = _History(restore_limit)
+        self._calls: dict[str, ToolCall] = {}
+        """Tool calls accepted and not answered yet: replayed into a new session."""
+        self._secrets: list[str] = []
+        self._expired = False
+        self._ready = asyncio.Event()
+        """Set while connected, and once closed: what sends wait for while reconnecting."""
+        self._renewer: asyncio.Task[None] | None = None
+        self._lifetime: asyncio.Task[None] | None = None
+        self._reconnections = 0
         self._turn: _Turn | None = None
         self._turn_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
@@ -282,6 +521,24 @@ class NavaiVoiceAgent:
     def error(self) -> NavaiRealtimeError | None:
         """Why the session ended, when the connection failed or dropped; else None."""
         return self._error
+
+    @property
+    def reconnections(self) -> int:
+        """How many times the session was reopened (renewed or after a drop)."""
+        return self._reconnections
+
+    @property
+    def skipped_events(self) -> int:
+        """How many server frames were skipped as being of an unexpected shape."""
+        return self._skipped
+
+    @property
+    def keepalive_interval(self) -> float | None:
+        return self._keepalive_interval
+
+    @property
+    def keepalive_timeout(self) -> float | None:
+        return self._keepalive_timeout
 
     @property
     def mode(self) -> AgentMode:
@@ -320,6 +577,7 @@ class NavaiVoiceAgent:
         try:
             secret = await self._client.create_client_secret(self._secret_input)
             self._secret = secret.value
+            self._secrets.append(secret.value)
             connection = await self._connect(secret.value)
             self._receiver = asyncio.create_task(self._receive(connection), name="navai-agent-receive")
             listed = await listing
@@ -329,9 +587,10 @@ class NavaiVoiceAgent:
                 backend_functions=listed.functions,
                 execute_backend_function=self._execute_backend_function,
                 base_instructions=self._base_instructions,
-                navigate=self._navigate,
+                navigate=None if self._navigate is None else self._navigate_off_loop,
                 direct_alias_tools=self._direct_alias_tools,
             )
+            runtime.context["navigate"] = self._navigate  # local functions get the app's own
             self._warnings = [*listed.warnings, *runtime.warnings]
             for warning in self._warnings:
                 if self._callbacks["on_warning"] is None:
@@ -348,6 +607,8 @@ class NavaiVoiceAgent:
                     "The Realtime server closed the connection.", url=self._realtime_url
                 )
             self._status = "connected"
+            self._ready.set()
+            self._watch_lifetime()
         except BaseException:
             listing.cancel()
             await asyncio.gather(listing, return_exceptions=True)
@@ -362,10 +623,13 @@ class NavaiVoiceAgent:
         if self._status == "closed" and self._connection is None and not self._tool_tasks:
             return
         self._status = "closed"
+        self._ready.set()
         self._fail_turn(NavaiRealtimeError("The session was closed.", url=self._realtime_url))
         current = asyncio.current_task()
         tasks = [
-            task for task in (self._receiver, *self._tool_tasks) if task is not None and task is not current
+            task
+            for task in (self._receiver, self._renewer, self._lifetime, *self._tool_tasks)
+            if task is not None and task is not current
         ]
         for task in tasks:
             task.cancel()
@@ -405,6 +669,9 @@ class NavaiVoiceAgent:
 
     async def send_text(self, text: str) -> None:
         """Send a user message and ask for a response; the reply comes through the callbacks."""
+        await self._send_message(text)
+
+    async def _send_message(self, text: str) -> None:
         await self._send(
             {
                 "type": "conversation.item.create",
@@ -416,31 +683,50 @@ class NavaiVoiceAgent:
             },
             {"type": "response.create"},
         )
+        self._history.add("user", text)
 
     async def ask(self, text: str, *, timeout: float | None = None) -> str:
         """Send a user message and return the assistant's text for it.
 
         Returns once the model is done with this turn: a ``response.done`` with no tool
-        call in it, none still running, and no response still requested (the tool calls
-        it makes run, and the responses their answers ask for are awaited too). The texts
-        completed in the turn are joined with newlines (transcripts in audio mode). One
-        ``ask`` runs at a time; others wait. Raises `NavaiRealtimeError` when the server
-        reports an error or the session ends first, `TimeoutError` after ``timeout`` seconds.
+        call still running and no response still requested (the tool calls it makes run,
+        and the responses their answers ask for are awaited too). A response that ends
+        ``cancelled`` or ``incomplete`` ends the turn with the text so far (a function call
+        it cut off never runs). The texts completed in the turn are joined with newlines
+        (transcripts in audio mode). One ``ask`` runs at a time; others wait.
+
+        Raises `NavaiRealtimeError` with the server's ``code`` when it refuses a request of
+        the turn or a response of it fails (the next ``ask`` works as usual), with the
+        ``close_code`` (and the reason in the message) when the connection closes first
+        (``code`` ``session_interrupted`` when the agent then reopens the session: ask
+        again, on the new session); `TimeoutError` after ``timeout`` seconds.
         """
         async with self._turn_lock:
+            if self._status == "reconnecting":
+                await self._ready.wait()  # a session being reopened: ask on the new one
             self._require_connected()
             turn = self._turn = _Turn()
             try:
-                await self.send_text(text)
+                try:
+                    await self.send_text(text)
+                except NavaiRealtimeError as exc:
+                    # The receive loop may have ended the turn meanwhile, with why the session ended.
+                    failure = turn.failure()
+                    if failure is not None:
+                        raise failure from None
+                    raise exc from exc.__cause__
                 return await asyncio.wait_for(asyncio.shield(turn.done), timeout)
             finally:
                 if self._turn is turn:
                     self._turn = None
-                if not turn.done.done():
-                    turn.done.cancel()
+                turn.close()
 
     async def send_audio(self, pcm16: bytes) -> None:
-        """Append PCM16 mono 24 kHz audio to the input buffer (``input_audio_buffer.append``)."""
+        """Append PCM16 mono 24 kHz audio to the input buffer (``input_audio_buffer.append``);
+        dropped while the session is being reopened."""
+        if self._status == "reconnecting":
+            logger.debug("dropped %d bytes of input audio: the session is being reopened", len(pcm16))
+            return
         await self._send(
             {"type": "input_audio_buffer.append", "audio": base64.b64encode(pcm16).decode("ascii")}
         )
@@ -469,16 +755,24 @@ class NavaiVoiceAgent:
         return session
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._secret, _REDACTED) if self._secret else text
+        for secret in self._secrets:
+            text = text.replace(secret, _REDACTED)
+        return text
 
     async def _connect(self, secret: str) -> AsyncRealtimeConnection:
         self._openai = self._openai_class(
             api_key=secret, websocket_base_url=self._realtime_url, max_retries=0
         )
+        # websockets' own keepalive: a ping every interval, the connection failed (1011) when
+        # no pong comes within the timeout; a dead server does not answer the close frame
+        # either, so that wait is bounded by the same timeout.
+        timeout = self._keepalive_timeout
         options = {
             "logger": _RedactingLogger(logging.getLogger("websockets.client"), secret),
             "open_timeout": self._connect_timeout,
-            "close_timeout": 5.0,
+            "close_timeout": _CLOSE_TIMEOUT if timeout is None else min(_CLOSE_TIMEOUT, timeout),
+            "ping_interval": self._keepalive_interval,
+            "ping_timeout": self._keepalive_timeout,
         }
         try:
             self._connection = await self._openai.realtime.connect(
@@ -499,24 +793,60 @@ class NavaiVoiceAgent:
                 raise NavaiInvalidRequestError(
                     "The session is not started: call start() or use 'async with'."
                 )
-            raise self._error or NavaiRealtimeError("The session is closed.", url=self._realtime_url)
+            raise (
+                self._error
+                or self._close_error
+                or NavaiRealtimeError("The session is closed.", url=self._realtime_url)
+            )
         return connection
+
+    def _closed_error(self, exc: ConnectionClosed) -> NavaiRealtimeError:
+        """Why the connection closed: the server's close frame, else the one this side sent
+        (a keepalive timeout is 1011), else 1006 (dropped without a close frame)."""
+        from websockets.exceptions import ConnectionClosedOK
+
+        frame = exc.rcvd if exc.rcvd is not None else exc.sent
+        code = frame.code if frame is not None else 1006
+        where = f"{code}: {frame.reason}" if frame is not None and frame.reason else str(code)
+        if isinstance(exc, ConnectionClosedOK):
+            message = f"The Realtime server closed the connection ({where})."
+        else:
+            message = f"The Realtime connection closed unexpectedly ({where})."
+        return NavaiRealtimeError(self._scrub(message), close_code=code, url=self._realtime_url)
 
     async def _send(self, *events: dict[str, Any]) -> None:
         """Send ``events`` back to back (no other event between them).
 
-        As JSON text through the connection's ``send_raw``: the SDK's ``send`` first walks
-        each dict against the type of every client event (about 0.6 ms of CPU an event,
-        more than the rest of a tool call's answer), which changes nothing in what is sent.
+        Each ``response.create`` gets an ``event_id`` (unless it has one) and is counted as
+        requested until the server creates its response or refuses it: the server names
+        the event it refuses by that id. Events go as JSON text through the connection's
+        ``send_raw``: the SDK's ``send`` first walks each dict against the type of every
+        client event (about 0.6 ms of CPU an event), which changes nothing in what is sent.
         """
-        connection = self._require_connected()
+        if self._status == "reconnecting":
+            await self._ready.wait()
+        await self._write(self._require_connected(), events)
+
+    async def _write(self, connection: AsyncRealtimeConnection, events: Iterable[dict[str, Any]]) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         async with self._send_lock:
             for event in events:
+                tracked: str | None = None
                 if event.get("type") == "response.create":
-                    self._requested += 1
+                    event_id = event.get("event_id")
+                    if not isinstance(event_id, str) or not event_id:
+                        event = {**event, "event_id": _event_id()}
+                    tracked = cast(str, event["event_id"])
+                    # Counted before it is sent: its response.created may come back before send() returns.
+                    self._pending.append(tracked)
                 try:
                     await connection.send_raw(json.dumps(event))
                 except Exception as exc:
+                    if tracked is not None and tracked in self._pending:
+                        self._pending.remove(tracked)
+                    if isinstance(exc, ConnectionClosed):
+                        raise self._closed_error(exc) from exc
                     raise NavaiRealtimeError(
                         self._scrub(f"Cannot send {event.get('type')!r} to the Realtime API: {exc}"),
                         url=self._realtime_url,
@@ -525,6 +855,19 @@ class NavaiVoiceAgent:
     async def _execute_backend_function(self, name: str, payload: Payload | None) -> Any:
         # The detailed result keeps a backend's "result": null apart from no result.
         return await self._client.execute_function_detailed(name, cast(Any, payload))
+
+    async def _navigate_off_loop(self, path: str) -> None:
+        """The app's ``navigate``: awaited when async, else run in a worker thread, one call
+        at a time, so a slow (or blocking) one never stalls the event loop."""
+        navigate = self._navigate
+        assert navigate is not None
+        async with self._navigating:
+            if _is_async_callable(navigate):
+                await navigate(path)
+                return
+            result = await anyio.to_thread.run_sync(navigate, path)
+            if inspect.isawaitable(result):
+                await result
 
     async def _notify(self, name: str, value: Any) -> None:
         callback = self._callbacks[name]
@@ -537,33 +880,51 @@ class NavaiVoiceAgent:
         except Exception:
             logger.exception("navai agent callback %s failed", name)
 
+    def _skip(self, what: str, why: str) -> None:
+        self._skipped += 1
+        logger.debug("skipped a Realtime %s: %s", what, why)
+
+    def _decode(self, message: bytes) -> dict[str, Any] | None:
+        """The event in ``message``, or None (skipped and counted) when it is not one."""
+        try:
+            event = json.loads(message)
+        except RecursionError:
+            self._skip("message", f"its JSON nests too deeply ({len(message)} bytes)")
+            return None
+        except ValueError:
+            self._skip("message", f"it is not JSON ({len(message)} bytes)")
+            return None
+        if not isinstance(event, dict):
+            self._skip("message", f"it is a JSON {type(event).__name__}, not an object")
+            return None
+        if not isinstance(event.get("type"), str):
+            self._skip("message", "its type is not a string")
+            return None
+        return event
+
     async def _receive(self, connection: AsyncRealtimeConnection) -> None:
         from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
         error: NavaiRealtimeError | None = None
+        closed: NavaiRealtimeError | None = None
         try:
             while True:
                 try:
                     message = await connection.recv_bytes()
-                except ConnectionClosedOK:
-                    break
                 except ConnectionClosed as exc:
-                    received = exc.rcvd
-                    code = received.code if received is not None else 1006
-                    reason = f": {received.reason}" if received is not None and received.reason else ""
-                    error = NavaiRealtimeError(
-                        self._scrub(f"The Realtime connection closed unexpectedly ({code}{reason})."),
-                        close_code=code,
-                        url=self._realtime_url,
-                    )
+                    closed = self._closed_error(exc)
+                    error = None if isinstance(exc, ConnectionClosedOK) else closed
                     break
-                try:
-                    event = json.loads(message)
-                except ValueError:
-                    logger.debug("ignored a Realtime message that is not JSON (%d bytes)", len(message))
+                event = self._decode(message)
+                if event is None:
                     continue
-                if isinstance(event, dict):
+                try:
                     await self._handle(event)
+                except NavaiError as exc:  # a send failed: the connection is closing
+                    logger.debug("handling %s failed: %s", event["type"], exc)
+                except Exception:
+                    self._skipped += 1
+                    logger.warning("skipped a Realtime %s event that failed", event["type"], exc_info=True)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -571,15 +932,26 @@ class NavaiVoiceAgent:
                 self._scrub(f"The Realtime session failed: {exc}"), url=self._realtime_url
             )
         finally:
-            self._receive_ended(error)
+            self._receive_ended(error, closed)
 
-    def _receive_ended(self, error: NavaiRealtimeError | None) -> None:
-        if self._status == "closed":
+    def _receive_ended(self, error: NavaiRealtimeError | None, closed: NavaiRealtimeError | None) -> None:
+        if self._status in ("closed", "reconnecting"):
+            return  # closed by close(), or the old connection of a renewal
+        if (
+            self._reconnect
+            and self._status == "connected"
+            and closed is not None
+            and (self._expired or closed.close_code != 1000)
+        ):
+            self._begin_renewal("expired" if self._expired else "dropped", closed)
             return
         self._error = error
+        self._close_error = closed
         self._status = "closed"
         self._fail_turn(
-            error or NavaiRealtimeError("The Realtime server closed the connection.", url=self._realtime_url)
+            error
+            or closed
+            or NavaiRealtimeError("The Realtime server closed the connection.", url=self._realtime_url)
         )
         for task in self._tool_tasks:
             task.cancel()
@@ -588,43 +960,106 @@ class NavaiVoiceAgent:
             logger.warning("%s", error)
 
     async def _handle(self, event: dict[str, Any]) -> None:
+        event_type: str = event["type"]
+        audio: bytes | None = None
+        dropped = False
+        if event_type in _TEXT_DELTAS or event_type in _TEXT_DONE or event_type in _AUDIO_DELTAS:
+            problem = _content_problem(event, event_type)
+            if problem is None and event_type in _AUDIO_DELTAS:
+                try:
+                    audio = base64.b64decode(event["delta"], validate=True)
+                except ValueError:
+                    problem = "its delta is not base64"
+            if problem is not None:
+                self._skip(f"{event_type} event", problem)
+                return
+            # The rest of an item cut off by a barge-in: the user is not to hear it.
+            dropped = audio is not None and self._playback.is_truncated(event.get("item_id"))
         await self._notify("on_event", event)
-        event_type = event.get("type")
         for call_id, name in function_call_names(event):
             self._names[call_id] = name
         for call in extract_tool_calls(event):
             self._accept(call)
-        state = voice_state(event)
-        if state is not None and state != self._voice_state:
-            self._voice_state = state
-            await self._notify("on_voice_state", state)
+        state = None if dropped else voice_state(event)
+        if state is not None:
+            await self._set_voice_state(state)
+        if dropped:
+            return
         if event_type == "error":
             await self._server_error(event)
         elif event_type in _TEXT_DELTAS:
-            delta = event.get("delta")
-            if isinstance(delta, str):
-                self._partial_texts.setdefault(_text_key(event), []).append(delta)
+            self._partial_texts.setdefault(_text_key(event), []).append(event["delta"])
         elif event_type in _TEXT_DONE:
             parts = self._partial_texts.pop(_text_key(event), [])
             text = event.get(_TEXT_DONE[event_type])
             await self._text_done(text if isinstance(text, str) else "".join(parts))
-        elif event_type in _AUDIO_DELTAS:
-            delta = event.get("delta")
-            if isinstance(delta, str):
-                try:
-                    audio = base64.b64decode(delta)
-                except ValueError:
-                    logger.debug("ignored an audio delta that is not base64")
-                else:
-                    await self._notify("on_audio", audio)
+        elif audio is not None:
+            index = event.get("content_index")
+            self._playback.deliver(event.get("item_id"), index if isinstance(index, int) else 0, len(audio))
+            await self._notify("on_audio", audio)
+        elif event_type == "conversation.item.input_audio_transcription.completed":
+            transcript = event.get("transcript")
+            if isinstance(transcript, str):
+                self._history.add("user", transcript)
+        elif event_type == "input_audio_buffer.speech_started":
+            if self._mode == "audio" and self._playback.parts:
+                await self._barge_in()
         elif event_type == "response.created":
-            self._requested = max(0, self._requested - 1)
+            if self._pending:
+                self._pending.popleft()  # the server answers requests in order
         elif event_type == "response.done":
             await self._response_done(event)
+
+    async def _set_voice_state(self, state: VoiceState) -> None:
+        if state != self._voice_state:
+            self._voice_state = state
+            await self._notify("on_voice_state", state)
+
+    async def _played_bytes(self) -> int:
+        """``stop_playback()``'s count of the bytes played, else the clock's estimate."""
+        played: Any = None
+        if self._stop_playback is not None:
+            try:
+                played = self._stop_playback()
+                if inspect.isawaitable(played):
+                    played = await played
+            except Exception:
+                logger.exception("navai agent callback stop_playback failed")
+                played = None
+        if (
+            played is None
+            or isinstance(played, bool)
+            or not isinstance(played, int | float)
+            or not math.isfinite(played)
+        ):
+            if played is not None:
+                logger.debug("stop_playback returned %r, not a byte count: estimating", type(played))
+            return self._playback.estimate()
+        return int(played)
+
+    async def _barge_in(self) -> None:
+        """The user speaks over the agent: stop playback, tell the server what was heard."""
+        truncates = self._playback.interrupt(await self._played_bytes())
+        await self._set_voice_state("idle")
+        for item_id, content_index, audio_end_ms in truncates:
+            event_id = _event_id()
+            self._own_events[event_id] = None
+            while len(self._own_events) > _KEPT_PARTS:
+                del self._own_events[next(iter(self._own_events))]
+            await self._send(
+                {
+                    "type": "conversation.item.truncate",
+                    "item_id": item_id,
+                    "content_index": content_index,
+                    "audio_end_ms": audio_end_ms,
+                    "event_id": event_id,
+                }
+            )
 
     async def _text_done(self, text: str) -> None:
         if self._turn is not None:
             self._turn.texts.append(text)
+        self._history.add("assistant", text)
         await self._notify("on_text", text)
 
     async def _server_error(self, event: dict[str, Any]) -> None:
@@ -642,11 +1077,23 @@ class NavaiVoiceAgent:
             event=event,
             url=self._realtime_url,
         )
+        if error.code == _SESSION_EXPIRED:
+            self._expired = True  # the close that follows reopens the session
+        refused = error.event_id is not None and error.event_id in self._pending
+        if refused:
+            self._pending.remove(cast(str, error.event_id))  # that request gets no response
         if error.code == _ACTIVE_RESPONSE:
             # A tool answer's response.create came while a response was running: ask again once it is done.
-            self._requested = max(0, self._requested - 1)
+            if not refused and self._pending:
+                self._pending.popleft()  # a server that does not echo event ids: the oldest one
             self._retry_response = True
+        elif error.event_id is not None and error.event_id in self._own_events:
+            pass  # a truncate the server did not take: reported, but no request of the turn failed
         else:
+            if not refused and self._turn is not None:
+                # An error tied to no request of ours ends the turn all the same: what the turn
+                # still waited for is forgotten, so the next ask() starts from a clean count.
+                self._pending.clear()
             self._fail_turn(error)
         if self._callbacks["on_error"] is None:
             logger.warning("Realtime API error: %s", error)
@@ -656,30 +1103,45 @@ class NavaiVoiceAgent:
     async def _response_done(self, event: dict[str, Any]) -> None:
         raw = event.get("response")
         response: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        output = response.get("output")
-        has_calls = isinstance(output, list) and any(
-            isinstance(item, Mapping) and item.get("type") == "function_call" for item in output
-        )
+        status = response.get("status")
         busy = bool(self._tool_tasks or self._queued)
         if self._retry_response:
             self._retry_response = False
             if not busy:
                 await self._send({"type": "response.create"})
+        if status in ("cancelled", "incomplete", "failed"):
+            output = response.get("output")
+            cut = [
+                item.get("call_id")
+                for item in (output if isinstance(output, list) else [])
+                if isinstance(item, Mapping)
+                and item.get("type") == "function_call"
+                and item.get("status") not in (None, "completed")
+            ]
+            if cut:
+                logger.debug(
+                    "response ended %s: function calls %r were cut off and will not run", status, cut
+                )
         turn = self._turn
-        if turn is None or has_calls or busy or self._requested:
+        if turn is None:
             return
-        if response.get("status") == "failed":
+        if status == "failed":
             status_details = response.get("status_details")
             failure = status_details.get("error") if isinstance(status_details, Mapping) else None
             message = failure.get("message") if isinstance(failure, Mapping) else None
             turn.fail(
                 NavaiRealtimeError(
-                    f"The response failed: {message}" if isinstance(message, str) else "The response failed.",
+                    self._scrub(f"The response failed: {message}")
+                    if isinstance(message, str)
+                    else "The response failed.",
                     code=_string_or_none(failure.get("code")) if isinstance(failure, Mapping) else None,
                     event=event,
                     url=self._realtime_url,
                 )
             )
+            return
+        # Calls still running will answer and ask for a response; requested ones will come.
+        if busy or self._pending or self._retry_response:
             return
         turn.finish()
 
@@ -696,6 +1158,7 @@ class NavaiVoiceAgent:
             return
         self._handled.add(call.call_id)
         call = attrs.evolve(call, name=name)
+        self._calls[call.call_id] = call
         if self._runtime is None:
             self._queued.append(call)
         else:
@@ -715,10 +1178,141 @@ class NavaiVoiceAgent:
         except Exception as exc:
             output = {"ok": False, "error": "Tool execution failed.", "details": error_message(exc)}
         await self._notify("on_tool_call", ToolCallResult(call.call_id, call.name, call.payload, output))
-        try:
-            await self._send(*tool_result_events(call.call_id, output))
-        except NavaiError as exc:
-            logger.debug("could not answer tool call %s: %s", call.call_id, exc)
+        while True:
+            try:
+                await self._send(*tool_result_events(call.call_id, output))
+            except NavaiError as exc:
+                if isinstance(exc, NavaiRealtimeError) and exc.close_code is not None:
+                    await self._settled()
+                if self._status == "reconnecting":
+                    continue  # lost with the old connection: answered on the new one
+                logger.debug("could not answer tool call %s: %s", call.call_id, exc)
+            break
+        self._calls.pop(call.call_id, None)
+
+    async def _settled(self) -> None:
+        """After a send found the connection closed: wait (2 s at most) for the receive loop
+        to see it too, so that the session is known to be reopening or ended."""
+        deadline = time.monotonic() + 2.0
+        while self._status == "connected" and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    # -- renewal ---------------------------------------------------------------------
+
+    def _watch_lifetime(self) -> None:
+        if self._reconnect and self._session_lifetime is not None:
+            self._lifetime = asyncio.create_task(self._renew_when_due(), name="navai-agent-lifetime")
+
+    def _busy(self) -> bool:
+        return bool(
+            self._turn is not None or self._pending or self._tool_tasks or self._voice_state == "speaking"
+        )
+
+    async def _renew_when_due(self) -> None:
+        assert self._session_lifetime is not None
+        await asyncio.sleep(self._session_lifetime)
+        deadline = time.monotonic() + _IDLE_WAIT
+        while self._busy() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if self._status == "connected":
+            self._lifetime = None  # this task ends here; the new session gets its own
+            self._begin_renewal("renewal", None)
+
+    def _begin_renewal(self, reason: ReconnectReason, cause: NavaiRealtimeError | None) -> None:
+        self._status = "reconnecting"
+        self._ready.clear()
+        where = f" ({cause.close_code})" if cause is not None else ""
+        self._fail_turn(
+            NavaiRealtimeError(
+                f"The Realtime session ended during this turn{where}; it is being reopened: ask again.",
+                code="session_interrupted",
+                close_code=cause.close_code if cause is not None else None,
+                url=self._realtime_url,
+            )
+        )
+        self._pending.clear()
+        self._retry_response = False
+        self._partial_texts.clear()
+        self._playback.reset()
+        logger.info("reopening the Realtime session (%s)", reason)
+        self._renewer = asyncio.create_task(self._renew(reason), name="navai-agent-renew")
+
+    async def _renew(self, reason: ReconnectReason) -> None:
+        """Open a new session in place of the old one (see the class docstring)."""
+        lifetime, self._lifetime = self._lifetime, None
+        if lifetime is not None and lifetime is not asyncio.current_task():
+            lifetime.cancel()
+        await self._drop_connection()
+        last: BaseException | None = None
+        for attempt in range(1, self._reconnect_attempts + 1):
+            if attempt > 1:
+                await asyncio.sleep(min(self._reconnect_backoff * 2 ** (attempt - 2), _MAX_BACKOFF))
+            try:
+                secret = await self._client.create_client_secret(self._secret_input)
+                self._secrets.append(secret.value)
+                connection = await self._connect(secret.value)
+                restored = await self._restore(connection)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                last = exc
+                logger.info(
+                    "reopening the Realtime session failed (attempt %d): %s", attempt, self._scrub(str(exc))
+                )
+                await self._drop_connection()
+                continue
+            self._expired = False
+            self._reconnections += 1
+            self._status = "connected"
+            self._receiver = asyncio.create_task(self._receive(connection), name="navai-agent-receive")
+            self._ready.set()
+            self._watch_lifetime()
+            await self._notify("on_reconnect", Reconnection(reason, attempt, restored))
+            return
+        error = NavaiRealtimeError(
+            self._scrub(
+                f"Could not reopen the Realtime session after {self._reconnect_attempts} attempts: {last}"
+            ),
+            url=self._realtime_url,
+        )
+        self._renewer = None
+        self._status = "connected"  # so that the session ends as any failed one does
+        self._receive_ended(error, None)
+        self._ready.set()
+
+    async def _drop_connection(self) -> None:
+        """Close the current connection and its client, if any (errors ignored)."""
+        receiver, self._receiver = self._receiver, None
+        connection, self._connection = self._connection, None
+        openai_client, self._openai = self._openai, None
+        if connection is not None:
+            try:
+                await connection.close()
+            except Exception as exc:
+                logger.debug("closing the Realtime connection failed: %s", self._scrub(str(exc)))
+        if receiver is not None and receiver is not asyncio.current_task():
+            await asyncio.gather(receiver, return_exceptions=True)
+        if openai_client is not None:
+            await openai_client.close()
+
+    async def _restore(self, connection: AsyncRealtimeConnection) -> int:
+        """The new session's ``session.update``, the conversation's texts and the tool calls
+        still running; how many items were restored."""
+        assert self._runtime is not None
+        items = self._history.items()
+        for call in self._calls.values():
+            arguments = "" if call.payload is None else json.dumps(call.payload, ensure_ascii=False)
+            items.append(
+                {
+                    "type": "conversation.item.create",
+                    "item": {"type": "function_call", "call_id": call.call_id, "name": call.name,
+                             "arguments": arguments},
+                }
+            )  # fmt: skip
+        await self._write(
+            connection, [{"type": "session.update", "session": self._session_config(self._runtime)}, *items]
+        )
+        return len(items)
 
 
 def _non_blank(value: str | None) -> str | None:
@@ -731,3 +1325,37 @@ def _string_or_none(value: Any) -> str | None:
 
 def _text_key(event: Mapping[str, Any]) -> tuple[Any, ...]:
     return (event.get("response_id"), event.get("item_id"), event.get("content_index"))
+
+
+def _check_seconds(name: str, value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise NavaiInvalidRequestError(f"{name} must be a positive number of seconds or None; got {value!r}.")
+
+
+def _event_id() -> str:
+    return f"navai_{uuid.uuid4().hex[:20]}"
+
+
+def _is_async_callable(target: Any) -> bool:
+    if inspect.iscoroutinefunction(target):
+        return True
+    call = getattr(target, "__call__", None)  # noqa: B004
+    return not inspect.isfunction(target) and inspect.iscoroutinefunction(call)
+
+
+def _content_problem(event: Mapping[str, Any], event_type: str) -> str | None:
+    """Why a text or audio event cannot be used (ids or delta of the wrong type), else None."""
+    for key in ("response_id", "item_id"):
+        if not isinstance(event.get(key), str | None):
+            return f"its {key} is a {type(event.get(key)).__name__}"
+    for key in ("content_index", "output_index"):
+        value = event.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            return f"its {key} is a {type(value).__name__}"
+    if event_type in _TEXT_DONE:
+        text = event.get(_TEXT_DONE[event_type])
+        return None if isinstance(text, str | None) else f"its text is a {type(text).__name__}"
+    delta = event.get("delta")
+    return None if isinstance(delta, str) else f"its delta is a {type(delta).__name__}"

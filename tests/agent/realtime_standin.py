@@ -13,8 +13,15 @@ event, in order, and lets the test push server events and wait for client events
         await conn.send(*function_call_response("call_1", "navigate_to", '{"target": "/a"}'))
         answer = await conn.wait_for("conversation.item.create")
 
-Like the real server it sends ``session.created`` first (``session_created=False`` not to).
-`text_response` and `function_call_response` build the events of one whole response.
+Like the real server it sends ``session.created`` first (``session_created=False`` not to),
+and it answers ``conversation.item.truncate`` as the real server does: ``conversation.item.truncated``
+when the item is an assistant audio item it sent and ``audio_end_ms`` is within the audio it
+sent for that part, else an ``error`` naming the client event. `text_response`,
+`function_call_response` and `audio_response` build the events of one whole response,
+`error_event` a server error. ``expire_after`` ends each session that many seconds
+after it opened, as the real server does at 60 minutes (`StandInConnection.expire`: a
+``session_expired`` error, then a close). `ThreadedStandIn` runs the server on a loop of its own
+thread, for tests that measure how late the client's loop is.
 
 From a shell (for a client in another process)::
 
@@ -32,6 +39,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -40,7 +49,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
@@ -51,6 +60,9 @@ from websockets.exceptions import ConnectionClosed
 __all__ = [
     "RealtimeStandIn",
     "StandInConnection",
+    "ThreadedStandIn",
+    "audio_response",
+    "error_event",
     "function_call_response",
     "scripted_process",
     "text_response",
@@ -58,6 +70,8 @@ __all__ = [
 
 HOST = "127.0.0.1"
 WAIT_S = 5.0
+BYTES_PER_MS = 48
+"""PCM16 mono 24 kHz: 24 samples of 2 bytes per millisecond."""
 _LOGGER = logging.getLogger("realtime_standin")
 
 
@@ -81,6 +95,8 @@ class StandInConnection:
         self.received: list[dict[str, Any]] = []
         """Every client message that is a JSON object, in order."""
         self.closed = asyncio.Event()
+        self.audio_sent: dict[tuple[str, int], int] = {}
+        """Bytes of assistant audio sent per (item id, content index), from the deltas sent."""
         self._changed = asyncio.Condition()
 
     @property
@@ -96,10 +112,25 @@ class StandInConnection:
         """The client events received so far (of ``event_type``, when given)."""
         return [e for e in self.received if event_type is None or e.get("type") == event_type]
 
-    async def send(self, *events: Mapping[str, Any] | str) -> None:
-        """Send server events (mappings are JSON-encoded; strings are sent as they are)."""
+    async def send(self, *events: Mapping[str, Any] | str | bytes) -> None:
+        """Send server events (mappings are JSON-encoded; strings and bytes are sent as they are,
+        as text and binary frames)."""
         for event in events:
-            await self.websocket.send(event if isinstance(event, str) else json.dumps(event))
+            if isinstance(event, Mapping):
+                self._count_audio(event)
+            await self.websocket.send(event if isinstance(event, str | bytes) else json.dumps(event))
+
+    def _count_audio(self, event: Mapping[str, Any]) -> None:
+        if event.get("type") not in ("response.output_audio.delta", "response.audio.delta"):
+            return
+        item_id, index, delta = event.get("item_id"), event.get("content_index", 0), event.get("delta")
+        if isinstance(item_id, str) and isinstance(index, int) and isinstance(delta, str):
+            try:
+                size = len(base64.b64decode(delta))
+            except ValueError:  # a test sending a broken delta on purpose
+                return
+            key = (item_id, index)
+            self.audio_sent[key] = self.audio_sent.get(key, 0) + size
 
     async def wait_until(
         self, predicate: Callable[[list[dict[str, Any]]], Any], timeout: float = WAIT_S
@@ -125,6 +156,28 @@ class StandInConnection:
         """Close the connection with a close frame."""
         await self.websocket.close(code, reason)
 
+    def begin_close(self, code: int = 1000, reason: str = "") -> asyncio.Task[None]:
+        """Send a close frame and hold the closing handshake open: the client's reply is not
+        read until :meth:`finish_close`, so the client stays in CLOSING (its close frame in
+        flight) meanwhile. Returns the task of the server's close."""
+        self.websocket.transport.pause_reading()
+        return asyncio.ensure_future(self.websocket.close(code, reason))
+
+    def finish_close(self) -> None:
+        """Read the client's close reply: the handshake completes and the TCP connection ends."""
+        self.websocket.transport.resume_reading()
+
+    async def expire(self) -> None:
+        """End the session as the real server does at its time limit: a ``session_expired``
+        error, then a normal close."""
+        with contextlib.suppress(ConnectionClosed):
+            await self.send(
+                error_event(
+                    "session_expired", "Your session hit the maximum duration of 60 minutes.", event_id=None
+                )
+            )
+            await self.close(1000, "session expired")
+
     def drop(self) -> None:
         """Cut the TCP connection without a close frame (a dropped network)."""
         transport = self.websocket.transport
@@ -141,6 +194,28 @@ class StandInConnection:
             if isinstance(event, dict):
                 self.received.append(event)
             self._changed.notify_all()
+        if isinstance(event, dict) and event.get("type") == "conversation.item.truncate":
+            await self._truncate(event)
+
+    async def _truncate(self, event: Mapping[str, Any]) -> None:
+        """What the real server checks of a truncate: a known audio part, and no ``audio_end_ms``
+        past the audio it holds for it (it rejects that)."""
+        item_id, index, end = event.get("item_id"), event.get("content_index"), event.get("audio_end_ms")
+        key = (item_id, index)
+        sent = self.audio_sent.get(key) if isinstance(item_id, str) and isinstance(index, int) else None
+        if sent is None:
+            problem = f"Audio content {index!r} of item {item_id!r} not found."
+        elif not isinstance(end, int) or isinstance(end, bool) or end < 0:
+            problem = f"Invalid audio_end_ms: {end!r}."
+        elif end > sent // BYTES_PER_MS:
+            problem = f"audio_end_ms {end} is longer than the audio ({sent // BYTES_PER_MS} ms)."
+        else:
+            await self.send(
+                {"type": "conversation.item.truncated", "event_id": _id("event"),
+                 "item_id": item_id, "content_index": index, "audio_end_ms": end}
+            )  # fmt: skip
+            return
+        await self.send(error_event("invalid_value", problem, event_id=event.get("event_id")))
 
 
 class RealtimeStandIn:
@@ -151,9 +226,11 @@ class RealtimeStandIn:
         *,
         session_created: bool = True,
         on_connection: Callable[[StandInConnection], Any] | None = None,
+        expire_after: float | None = None,
     ) -> None:
         self.session_created = session_created
         self.on_connection = on_connection
+        self.expire_after = expire_after
         self.connections: list[StandInConnection] = []
         self._server: Server | None = None
         self._new = asyncio.Condition()
@@ -207,6 +284,7 @@ class RealtimeStandIn:
                 }
             )
         hook = asyncio.ensure_future(self.on_connection(connection)) if self.on_connection else None
+        expiry = asyncio.ensure_future(self._expire(connection)) if self.expire_after is not None else None
         try:
             async for message in websocket:
                 await connection._record(message)
@@ -216,13 +294,105 @@ class RealtimeStandIn:
             connection.closed.set()
             async with connection._changed:
                 connection._changed.notify_all()
-            if hook is not None:
-                hook.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await hook
+            for task in (hook, expiry):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+
+    async def _expire(self, connection: StandInConnection) -> None:
+        assert self.expire_after is not None
+        await asyncio.sleep(self.expire_after)
+        await connection.expire()
+
+
+class ThreadedStandIn:
+    """A `RealtimeStandIn` served by an event loop in a thread of its own.
+
+    What the server sends then goes out on time even while the client's loop is blocked,
+    so a test can measure how late the client handles it. `run` schedules a coroutine on
+    the server's loop and returns a `concurrent.futures.Future` (``asyncio.wrap_future``
+    it to await it from the client's loop)::
+
+        with ThreadedStandIn() as remote:
+            conn = await remote.call(remote.standin.next_connection())
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="standin-loop", daemon=True)
+        self.standin: RealtimeStandIn
+
+    @property
+    def url(self) -> str:
+        return self.standin.url
+
+    def run(self, coroutine: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    async def call(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        """``coroutine`` run on the server's loop, awaited from the caller's."""
+        return await asyncio.wrap_future(self.run(coroutine))
+
+    def __enter__(self) -> ThreadedStandIn:
+        self._thread.start()
+
+        async def start() -> RealtimeStandIn:
+            return await RealtimeStandIn(**self._options).start()
+
+        self.standin = self.run(start()).result(WAIT_S)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.run(self.standin.stop()).result(WAIT_S)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(WAIT_S)
+            self._loop.close()
 
 
 # -- whole responses --------------------------------------------------------------------
+
+
+def error_event(
+    code: str | None, message: str, *, event_id: Any = None, error_type: str = "invalid_request_error"
+) -> dict[str, Any]:
+    """An ``error`` server event; ``event_id`` names the client event it is about, as the real
+    server echoes it (None when the client event had none)."""
+    return {
+        "type": "error",
+        "event_id": _id("event"),
+        "error": {"type": error_type, "code": code, "message": message, "param": None, "event_id": event_id},
+    }
+
+
+def audio_response(
+    chunks: Iterable[bytes],
+    *,
+    transcript: str = "",
+    response_id: str | None = None,
+    item_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The events of an audio response: one assistant item whose audio is ``chunks``
+    (``response.output_audio.delta`` each), its transcript, and ``response.done``."""
+    response_id = response_id or _id("resp")
+    item_id = item_id or _id("item")
+    item = {"id": item_id, "type": "message", "role": "assistant", "status": "completed",
+            "content": [{"type": "output_audio", "transcript": transcript}]}  # fmt: skip
+    where = {"response_id": response_id, "item_id": item_id, "output_index": 0, "content_index": 0}
+    return [
+        {"type": "response.created", "response": {"id": response_id, "status": "in_progress", "output": []}},
+        {"type": "response.output_item.added", "response_id": response_id, "output_index": 0,
+         "item": {**item, "status": "in_progress", "content": []}},
+        *({"type": "response.output_audio.delta", **where, "delta": base64.b64encode(c).decode()}
+          for c in chunks),
+        {"type": "response.output_audio.done", **where},
+        {"type": "response.output_audio_transcript.done", **where, "transcript": transcript},
+        {"type": "response.output_item.done", "response_id": response_id, "output_index": 0, "item": item},
+        {"type": "response.done", "response": {"id": response_id, "status": "completed", "output": [item]}},
+    ]  # fmt: skip
 
 
 def text_response(text: str, *, response_id: str | None = None, chunks: int = 2) -> list[dict[str, Any]]:
