@@ -24,7 +24,7 @@ import attrs
 from .._models import BackendFunction
 from ._agents import AgentConfig, AgentsConfig
 from ._instructions import build_primary_instructions, build_specialist_instructions
-from ._js import json_stringify
+from ._js import js_trim, json_stringify
 from ._routes import Route, coerce_routes
 from ._runtime import AgentRuntime, ExecuteBackendFunction, Navigate, Payload, build_runtime
 from ._tools import EXECUTE_APP_FUNCTION, RESERVED_TOOL_NAMES
@@ -167,11 +167,14 @@ class MultiAgentRuntime:
     async def execute_tool_call(self, name: str, payload: Payload | None = None) -> dict[str, Any] | Transfer:
         """Run one tool call on the current agent.
 
-        A ``transfer_to_<name>`` tool of the current agent (matched exactly, as the SDK
-        does; its arguments are ignored) returns a `Transfer`; any other call is the
-        current agent's :meth:`AgentRuntime.execute_tool_call` and returns its answer.
+        A ``transfer_to_<name>`` tool of the current agent (its arguments are ignored)
+        returns a `Transfer`; any other call is the current agent's
+        :meth:`AgentRuntime.execute_tool_call` and returns its answer. The name is read
+        trimmed and case-insensitively, as every tool name (the SDK matches it exactly;
+        navai's event reading lower-cases names, as the mobile runtime does).
         """
-        target = self._handoffs[self._current].get(name) if isinstance(name, str) else None
+        key = js_trim(name).lower() if isinstance(name, str) else None
+        target = self._handoffs[self._current].get(key) if key is not None else None
         if target is not None:
             return self.transfer(target)
         return await self.current.execute_tool_call(name, payload)
@@ -264,7 +267,10 @@ def create_multi_agent_runtime(
     )
     runtimes: dict[str, AgentRuntime] = {primary_name: primary}
     handoffs: dict[str, dict[str, str]] = {
-        primary_name: {tool["name"]: a.name for tool, a in zip(handoff_tools, specialists, strict=True)}
+        primary_name: {
+            tool["name"].lower(): a.name
+            for tool, a in reversed(list(zip(handoff_tools, specialists, strict=True)))
+        }
     }
     warnings.extend(primary.warnings)
     back = handoff_tool(
@@ -283,7 +289,7 @@ def create_multi_agent_runtime(
             extra_tools=[back] if return_to_primary else [],
         )
         runtimes.setdefault(config.name, runtime)
-        handoffs.setdefault(config.name, {back["name"]: primary_name} if return_to_primary else {})
+        handoffs.setdefault(config.name, {back["name"].lower(): primary_name} if return_to_primary else {})
         warnings.extend(runtime.warnings)
     return MultiAgentRuntime(runtimes, handoffs, primary_name, warnings)
 
