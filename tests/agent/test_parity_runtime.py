@@ -14,7 +14,9 @@ Specialist agents (``AGENT_SCENARIOS``): the web runtime's ``NAVAI_AGENTS_FOLDER
 against ``resolve_agents``, then ``buildNavaiAgent`` with those agents and the Realtime
 SDK's handoffs against ``create_multi_agent_runtime``: each agent's instructions and
 session tools, the warnings, and a sequence of calls whose transfers switch the current
-agent on both sides. The speech provider a minted secret names (``createClientSecret``'s
+agent on both sides. On the wire, the SDK's own ``RealtimeSession`` (its WebSocket
+transport, driven by the stand-in Realtime server) and ``NavaiVoiceAgent`` play the same
+transfer. The speech provider a minted secret names (``createClientSecret``'s
 ``speech.provider``) is read from the same bodies by both clients.
 
 ``navai.agent`` ports the mobile runtime (``@navai/voice-mobile``, not on npm). Where
@@ -1559,3 +1561,136 @@ def test_speech_provider_is_read_alike(web: dict[str, Any]) -> None:
             providers.append({"body": body, "provider": client.create_client_secret().speech_provider})
     assert providers == web["speech"]
     assert [p["provider"] for p in web["speech"]] == ["elevenlabs", "elevenlabs"] + ["openai"] * 10
+
+
+# --- a transfer on the wire: the SDK's RealtimeSession and NavaiVoiceAgent, same script -------
+
+
+def _with_ids(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The SDK drops a server event without ``event_id`` (its zod schemas require one)."""
+    return [{"event_id": f"event_{index}", **event} for index, event in enumerate(events)]
+
+
+async def _play_transfer(conn: Any) -> None:
+    """The model: transfer to the food specialist, then call its greet."""
+    from .realtime_standin import function_call_response
+
+    def answered(call_id: str) -> Callable[[list[dict[str, Any]]], bool]:
+        return lambda received: any(e.get("item", {}).get("call_id") == call_id for e in received)
+
+    await conn.wait_for("session.update")
+    await conn.send(*_with_ids(function_call_response("c_food", "transfer_to_Food", "{}")))
+    await conn.wait_until(answered("c_food"), timeout=15)
+    greet = args("greet", {"args": ["Ana"]})
+    await conn.send(*_with_ids(function_call_response("c_greet", "execute_app_function", greet)))
+    await conn.wait_until(
+        lambda received: answered("c_greet")(received) and received[-1]["type"] == "response.create"
+    )
+
+
+class _Backend:
+    """What NavaiVoiceAgent uses of a backend client: a secret, and the scenario's functions."""
+
+    async def create_client_secret(self, *_: Any) -> Any:
+        from navai import ClientSecret
+
+        return ClientSecret(value="ek_parity")
+
+    async def list_functions(self) -> Any:
+        from navai import BackendFunction, BackendFunctionsResult
+
+        return BackendFunctionsResult(
+            functions=[
+                BackendFunction(f["name"], f.get("description"), f.get("source")) for f in AGENT_BACKEND
+            ],
+            warnings=[],
+        )
+
+
+async def _wire_transcripts(node: str, scenario_file: Path, log: Any) -> tuple[list[str], list[str]]:
+    from navai.agent import NavaiVoiceAgent, resolve_agents
+
+    from .realtime_standin import RealtimeStandIn
+
+    scenario = AGENT_SCENARIOS[0]
+    async with RealtimeStandIn() as realtime:
+        process = await asyncio.create_subprocess_exec(
+            node,
+            str(DRIVER),
+            "--session",
+            f"{realtime.url}/realtime?model=gpt-realtime",
+            str(scenario_file),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,  # a file: the driver's debug lines never fill a pipe
+        )
+        try:
+            sdk = await realtime.next_connection(timeout=30)
+            await _play_transfer(sdk)
+        finally:
+            assert process.stdin is not None
+            process.stdin.close()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()  # this test's own child, by its pid
+                await process.wait()
+        agents = resolve_agents(
+            {path: _loader(path, exports) for path, exports in scenario["modules"].items()},
+            agents_folders=scenario["agentsFolders"],
+            env={},
+        )
+        async with NavaiVoiceAgent(
+            _Backend(),  # type: ignore[arg-type]
+            agents=agents,
+            routes=scenario["routes"],
+            direct_alias_tools=True,
+            mode="text",
+            env={},
+            realtime_url=realtime.url,
+        ):
+            mine = await realtime.next_connection()
+            await _play_transfer(mine)
+    return sdk.raw, mine.raw
+
+
+def test_a_transfer_on_the_wire_matches_the_sdk_session(tmp_path: Path) -> None:
+    ts_packages.require_ts_client()
+    node = shutil.which("node")
+    assert node is not None
+    scenario_file = tmp_path / "session.json"
+    plain = {key: value for key, value in AGENT_SCENARIOS[0].items() if key != "calls"}
+    scenario_file.write_text(json.dumps(plain, ensure_ascii=False), encoding="utf-8")
+    with (tmp_path / "driver.log").open("w") as log:
+        sdk_raw, navai_raw = asyncio.run(_wire_transcripts(node, scenario_file, log))
+    sdk, mine = [json.loads(m) for m in sdk_raw], [json.loads(m) for m in navai_raw]
+    # The SDK turns tracing on in a session.update of its own, right after the first.
+    assert sdk[1] == {"type": "session.update", "session": {"type": "realtime", "tracing": "auto"}}
+    del sdk[1]
+    answer = ["conversation.item.create", "response.create"]
+    kinds = ["session.update", "session.update", *answer, *answer]
+    assert [e["type"] for e in sdk] == [e["type"] for e in mine] == kinds
+    # The transfer: session.update with the specialist's instructions and tools, then the answer.
+    sdk_update, navai_update = sdk[1]["session"], mine[1]["session"]
+    assert navai_update["instructions"] == sdk_update["instructions"] == FOOD_INSTRUCTIONS
+    *navai_tools, back = navai_update["tools"]
+    assert back["name"] == TO_MAIN  # navai's way back; the SDK's specialist has none
+    assert [(t["name"], t["description"]) for t in navai_tools] == [
+        (t["name"], t["description"]) for t in sdk_update["tools"]
+    ]
+    # The SDK resends its whole config (model, audio, output modalities...); navai its own
+    # session fields, with the new instructions and tools.
+    assert list(sdk_update) == ["type", "instructions", "model", "output_modalities", "audio", "tools"]
+    assert navai_update == {
+        **mine[0]["session"],
+        "instructions": FOOD_INSTRUCTIONS,
+        "tools": navai_update["tools"],
+    }
+    # The answers: the same output strings; the SDK writes the item's keys as
+    # type, output, call_id, navai as the mobile runtime does: type, call_id, output.
+    for index in (2, 4):
+        assert sdk[index]["item"] == mine[index]["item"]
+    assert sdk[2]["item"]["output"] == '{"assistant":"Food"}'
+    assert sdk[4]["item"]["output"] == ok("greet", f"{F}/food/menu.ts#greet", '"Hello, Ana!"')
+    assert list(sdk[2]["item"]) == ["type", "output", "call_id"]
+    assert list(mine[2]["item"]) == ["type", "call_id", "output"]

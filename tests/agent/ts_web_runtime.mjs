@@ -24,6 +24,12 @@
 // createClientSecret (a fetch stub answering each body) for the speech provider.
 // A JavaScript `undefined` is written as {"$undefined": true}.
 //
+//   node tests/agent/ts_web_runtime.mjs --session <ws url> <scenario.json>
+//
+// runs one agent scenario as useWebVoiceAgent does once it has its agent: a RealtimeSession
+// of the Realtime SDK (its WebSocket transport, as in Node) connected to <ws url> with an
+// ek_ key, until stdin closes. The test's stand-in server plays the model.
+//
 // Local functions are the named FIXTURES below, exported from fake modules
 // ({path: {exportName: fixtureName}}, or "$throw" for a module that fails to load); the
 // Python test defines the same fixtures.
@@ -333,7 +339,39 @@ async function readSpeechProviders(navai, bodies) {
   return results;
 }
 
+async function runSession(navai, url, scenario) {
+  const { RealtimeSession } = (await importPackage("@openai/agents-realtime")).module;
+  const config = await navai.resolveNavaiFrontendRuntimeConfig({
+    moduleLoaders: loadersFor(scenario.modules),
+    defaultRoutes: scenario.routes ?? [],
+    env: scenario.env ?? {},
+    functionsFolders: scenario.functionsFolders,
+    agentsFolders: scenario.agentsFolders,
+  });
+  const { agent } = await navai.buildNavaiAgent({
+    navigate: () => {},
+    routes: config.routes,
+    functionModuleLoaders: config.functionModuleLoaders,
+    agents: config.agents,
+    primaryAgentKey: config.primaryAgentKey,
+    backendFunctions: scenario.backendFunctions ?? [],
+    executeBackendFunction: makeExecutor([]),
+  });
+  const session = new RealtimeSession(agent);
+  session.on("error", (error) => console.error("session error", error?.error?.message ?? error));
+  await session.connect({ apiKey: "ek_parity", url });
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.on("end", resolve));
+  session.close();
+}
+
 async function main() {
+  if (process.argv[2] === "--session") {
+    globalThis.__navaiParityRealtimeSchemas = true;
+    const scenario = JSON.parse(await readFile(process.argv[4], "utf8"));
+    await runSession((await importPackage(PACKAGE)).module, process.argv[3], scenario);
+    return;
+  }
   const input = JSON.parse(await readFile(process.argv[2], "utf8"));
   const { scenarios, agentScenarios = [], speechBodies = [] } = Array.isArray(input) ? { scenarios: input } : input;
   const { module: navai, version } = await importPackage(PACKAGE);
