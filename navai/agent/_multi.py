@@ -265,11 +265,11 @@ def create_multi_agent_runtime(
         instructions=primary_instructions,
         extra_tools=handoff_tools,
     )
+    # Of two agents with one name, the last is the one reached, as the SDK's map of handoffs.
     runtimes: dict[str, AgentRuntime] = {primary_name: primary}
     handoffs: dict[str, dict[str, str]] = {
         primary_name: {
-            tool["name"].lower(): a.name
-            for tool, a in reversed(list(zip(handoff_tools, specialists, strict=True)))
+            tool["name"].lower(): a.name for tool, a in zip(handoff_tools, specialists, strict=True)
         }
     }
     warnings.extend(primary.warnings)
@@ -288,8 +288,9 @@ def create_multi_agent_runtime(
             instructions=_specialist_instructions(config),
             extra_tools=[back] if return_to_primary else [],
         )
-        runtimes.setdefault(config.name, runtime)
-        handoffs.setdefault(config.name, {back["name"].lower(): primary_name} if return_to_primary else {})
+        if config.name != primary_name:
+            runtimes[config.name] = runtime
+            handoffs[config.name] = {back["name"].lower(): primary_name} if return_to_primary else {}
         warnings.extend(runtime.warnings)
     return MultiAgentRuntime(runtimes, handoffs, primary_name, warnings)
 

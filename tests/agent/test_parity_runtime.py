@@ -1259,6 +1259,27 @@ AGENT_SCENARIOS: list[dict[str, Any]] = [
         ],
     },
     {
+        "id": "same-name",  # two specialists named alike: both tools are sent, the last is reached
+        "modules": {
+            f"{F}/main/app.ts": {"echo": "echo"},
+            f"{F}/a/x.ts": {"greet": "greet"},
+            f"{F}/a/agent.config.ts": {"$module": {"NAVAI_AGENT": {"name": "Twin", "description": "First."}}},
+            f"{F}/b/y.ts": {"asyncAdd": "asyncAdd"},
+            f"{F}/b/agent.config.ts": {"$module": {"NAVAI_AGENT": {"name": "Twin", "description": "Last."}}},
+        },
+        "agentsFolders": "main,a,b",
+        "routes": [],
+        "backendFunctions": [],
+        "calls": [
+            Call("transfer_to_Twin", "{}", expect='{"assistant":"Twin"}'),
+            Call(
+                "execute_app_function",
+                args("async_add", {"args": [1, 2]}),
+                expect=ok("async_add", f"{F}/b/y.ts#asyncAdd", "3"),
+            ),
+        ],
+    },
+    {
         "id": "no-match",
         "modules": {f"{F}/main/app.ts": {"echo": "echo"}, f"{F}/top.ts": {"greet": "greet"}},
         "functionsFolders": "nowhere",
@@ -1328,6 +1349,11 @@ def _agent_pairs(
 
 def _undefined(value: Any) -> Any:
     return None if value == UNDEFINED else value
+
+
+def _by_name(agents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The web agents by name: of two with one name, the SDK reaches the last."""
+    return {agent["name"]: agent for agent in agents}
 
 
 def test_agent_folders_resolve_alike(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]) -> None:
@@ -1406,8 +1432,8 @@ HANDOFF_PARAMETERS = {"type": "object", "properties": {}, "required": [], "addit
 
 def test_agent_instructions(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]) -> None:
     for scenario, w, n in _agent_pairs(web, navai_agents):
-        assert list(n["agents"]) == [a["name"] for a in w["agents"]], scenario["id"]
-        [primary, *specialists] = w["agents"]
+        assert list(n["agents"]) == list(_by_name(w["agents"])), scenario["id"]
+        [primary, *specialists] = _by_name(w["agents"]).values()
         navai_primary, *navai_specialists = n["agents"].values()
         # The primary's text is the web's, less the food rule 0.1.7 hard-codes for every app.
         web_lines = primary["instructions"].split("\n")
@@ -1445,7 +1471,7 @@ def test_agent_instructions(web: dict[str, Any], navai_agents: dict[str, dict[st
 def test_agent_tools(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]) -> None:
     for scenario, w, n in _agent_pairs(web, navai_agents):
         for index, (web_agent, (_, navai_tools)) in enumerate(
-            zip(w["agents"], n["agents"].values(), strict=True)
+            zip(_by_name(w["agents"]).values(), n["agents"].values(), strict=True)
         ):
             web_tools = web_agent["tools"]
             if index > 0:  # navai's specialists end with the transfer back
@@ -1477,6 +1503,11 @@ def test_agent_tools(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]
     by_config = web["agentScenarios"][2]["agents"][0]["tools"]
     assert [t["name"] for t in by_config][-2:] == ["transfer_to_Food_Expert", "transfer_to_Snacks______Co"]
     back = navai_agents["three-agents"]["agents"]["Food"][1][-1]
+    twins = web["agentScenarios"][5]["agents"][0]["tools"]
+    assert [(t["name"], t["description"][-6:]) for t in twins][-2:] == [
+        ("transfer_to_Twin", "First."),
+        ("transfer_to_Twin", " Last."),
+    ]
     assert back["description"] == (
         "Handoff to the Main agent to handle the request. "
         "Return to it when the request is not yours, or once your task is done."
@@ -1525,7 +1556,7 @@ def test_agent_tool_calls_and_transfers(web: dict[str, Any], navai_agents: dict[
             transfers += mine["transfer"]
         assert n["navigations"] == w["navigations"]
         assert n["backendCalls"] == w["backendCalls"]
-    assert (compared, pinned, transfers) == (18, 5, 5)
+    assert (compared, pinned, transfers) == (20, 5, 6)
 
 
 # --- the speech provider of a minted secret (createClientSecret's speech.provider) ----------

@@ -301,14 +301,16 @@ async function runAgentScenario(navai, core, utils, scenario) {
   out.calls = [];
   let current = agent;
   for (const [name, args] of scenario.calls ?? []) {
-    const handoff = (await current.getEnabledHandoffs(runContext)).find((item) => item.toolName === name);
+    // As #handleFunctionCall looks them up: maps by name (of two alike, the last), handoffs first.
+    const handoffs = new Map((await current.getEnabledHandoffs(runContext)).map((item) => [item.toolName, item]));
+    const handoff = handoffs.get(name);
     if (handoff) {
       current = await handoff.onInvokeHandoff(runContext, args);
       out.calls.push({ tool: name, arguments: args, agent: current.name, output: core.getTransferMessage(current) });
       continue;
     }
-    const tool = (await current.getAllTools(runContext)).find((item) => item.name === name && item.type === "function");
-    if (!tool) {
+    const tool = new Map((await current.getAllTools(runContext)).map((item) => [item.name, item])).get(name);
+    if (!tool || tool.type !== "function") {
       out.calls.push({ tool: name, arguments: args, agent: current.name, found: false });
       continue;
     }
