@@ -108,6 +108,17 @@ def _parser() -> argparse.ArgumentParser:
         "--route", action="append", default=[], metavar="NAME=PATH", help="a route to allow (repeatable)"
     )
     agent.add_argument("--instructions", metavar="TEXT", help="base instructions for the agent")
+    agent.add_argument(
+        "--agents",
+        metavar="FOLDERS",
+        help="specialist agents: agent folders under the functions folder, comma-separated, the first "
+        "the primary (default: $NAVAI_AGENTS_FOLDERS); read from --app-dir, instead of --functions",
+    )
+    agent.add_argument(
+        "--app-dir",
+        metavar="DIR",
+        help="the app whose src/ holds the agent folders (default: $NAVAI_FUNCTIONS_BASE_DIR, then .)",
+    )
 
     add_serve_parser(commands)
     return parser
@@ -216,8 +227,14 @@ def _agent(args: argparse.Namespace) -> int:
         routes = [parse_route(text) for text in args.route]
     except NavaiError as exc:
         raise _UsageError(str(exc)) from exc
-    functions = None
-    if args.functions is not None:
+    functions = agents = None
+    if args.agents is not None or args.app_dir is not None:
+        from .agent._agents import discover_agents
+
+        if args.functions is not None:
+            raise _UsageError("--functions cannot be used with --agents or --app-dir")
+        agents = discover_agents(base_dir=args.app_dir, agents_folders=args.agents)
+    elif args.functions is not None:
         from .server._discovery import functions_from_path
 
         try:
@@ -237,6 +254,7 @@ def _agent(args: argparse.Namespace) -> int:
                 model=args.model,
                 realtime_url=args.realtime_url,
                 base_instructions=args.instructions,
+                agents=agents,
             )
 
     asyncio.run(run())

@@ -28,6 +28,10 @@ the session and answers every tool call::
     async with NavaiVoiceAgent(client, routes=routes, navigate=app.go_to, mode="text") as agent:
         print(await agent.ask("Open my profile"))
 
+Specialist agents (the web runtime's multi-agent mode) are
+:func:`create_multi_agent_runtime` over the agents :func:`discover_agents` finds in
+``NAVAI_AGENTS_FOLDERS``; a ``transfer_to_<name>`` call returns a :class:`Transfer`.
+
 ``LocalAudio`` streams the microphone and speaker for it (``pip install 'navai[audio]'``).
 
 Importing this package imports neither ``openai`` nor ``websockets`` nor ``starlette``:
@@ -37,6 +41,7 @@ Importing this package imports neither ``openai`` nor ``websockets`` nor ``starl
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from .._lazy import lazy_attributes as _lazy_attributes
+from ._agents import AgentConfig, AgentsConfig, discover_agents, resolve_agents
 from ._events import (
     ToolCall,
     extract_tool_calls,
@@ -48,6 +53,7 @@ from ._events import (
 )
 from ._instructions import DEFAULT_BASE_INSTRUCTIONS, build_instructions
 from ._js import json_stringify
+from ._multi import MultiAgentRuntime, Transfer, create_multi_agent_runtime, handoff_tool_name
 from ._routes import Route, resolve_route, route_prompt_lines
 from ._runtime import AgentRuntime, ExecuteBackendFunction, Navigate, create_agent_runtime, error_message
 from ._tools import EXECUTE_APP_FUNCTION, NAVIGATE_TO, direct_alias_tools, tool_schemas
@@ -88,12 +94,15 @@ __all__ = [
     "DEFAULT_REALTIME_URL",
     "EXECUTE_APP_FUNCTION",
     "NAVIGATE_TO",
+    "AgentConfig",
     "AgentMode",
     "AgentRuntime",
     "AgentStatus",
+    "AgentsConfig",
     "AudioSink",
     "ExecuteBackendFunction",
     "LocalAudio",
+    "MultiAgentRuntime",
     "NavaiVoiceAgent",
     "Navigate",
     "ReconnectReason",
@@ -101,15 +110,20 @@ __all__ = [
     "Route",
     "ToolCall",
     "ToolCallResult",
+    "Transfer",
     "VoiceState",
     "build_instructions",
     "create_agent_runtime",
+    "create_multi_agent_runtime",
     "direct_alias_tools",
+    "discover_agents",
     "error_message",
     "extract_tool_calls",
     "function_call_names",
+    "handoff_tool_name",
     "json_stringify",
     "parse_tool_payload",
+    "resolve_agents",
     "resolve_route",
     "route_prompt_lines",
     "serialize_tool_output",

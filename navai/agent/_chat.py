@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from navai._async_client import AsyncNavaiBackendClient
     from navai.server._functions import FunctionRegistry
 
+    from ._agents import AgentsConfig
     from ._session import NavaiVoiceAgent, ToolCallResult
 
 __all__ = ["chat", "parse_route"]
@@ -94,8 +95,10 @@ async def chat(
     model: str | None = None,
     realtime_url: str | None = None,
     base_instructions: str | None = None,
+    agents: AgentsConfig | None = None,
 ) -> None:
-    """Run one text-mode session over ``lines`` until end of input.
+    """Run one text-mode session over ``lines`` until end of input (with ``agents``, the
+    primary agent and its specialists; a transfer is a tool call like any other).
 
     Raises `NavaiError` when the session cannot start, the server reports an error for a
     message, or the connection drops for good. A message the session ended under (it is
@@ -121,6 +124,7 @@ async def chat(
         routes=routes,
         navigate=navigate,
         base_instructions=base_instructions,
+        agents=agents,
         mode="text",
         model=model,
         realtime_url=realtime_url,

@@ -16,7 +16,7 @@ import anyio.to_thread
 
 from .._exceptions import NavaiError
 from .._models import BackendFunction, FunctionResult
-from ._instructions import build_instructions
+from ._instructions import build_instructions, function_prompt_lines
 from ._js import is_record, js_trim
 from ._local import LocalFunctions, local_functions
 from ._routes import Route, coerce_routes, resolve_route
@@ -116,6 +116,9 @@ class AgentRuntime:
         alias_tools: list[dict[str, Any]],
         alias_warnings: list[str],
         backend_warnings: list[str],
+        tool_names: Sequence[str] = RESERVED_TOOL_NAMES,
+        instructions: Callable[[list[str]], str] | None = None,
+        extra_tools: Sequence[dict[str, Any]] = (),
     ) -> None:
         self._routes = tuple(routes)
         self._local = local
@@ -123,18 +126,22 @@ class AgentRuntime:
         self._execute_backend_function = execute_backend_function
         self._navigate = navigate
         self._aliases = frozenset(aliases)
+        self._tool_names = tuple(tool_names)
+        self._extra_tool_names = tuple(tool["name"] for tool in extra_tools)
         local_items = list(local)
         self.available_function_names = [item.name for item in local_items] + list(backend)
-        self.instructions = build_instructions(
-            base_instructions=base_instructions,
-            routes=self._routes,
-            function_lines=[(item.name, item.description) for item in local_items]
-            + [
-                (item.name, "Execute backend function." if item.description is None else item.description)
-                for item in backend.values()
-            ],
-        )
-        self.tools = tool_schemas() + alias_tools
+        function_lines = [(item.name, item.description) for item in local_items] + [
+            (item.name, "Execute backend function." if item.description is None else item.description)
+            for item in backend.values()
+        ]
+        if instructions is None:
+            self.instructions = build_instructions(
+                base_instructions=base_instructions, routes=self._routes, function_lines=function_lines
+            )
+        else:
+            self.instructions = instructions(function_prompt_lines(function_lines))
+        builtin = [tool for tool in tool_schemas() if tool["name"] in self._tool_names]
+        self.tools = builtin + alias_tools + [dict(tool) for tool in extra_tools]
         self.warnings = [*local.warnings, *backend_warnings, *alias_warnings]
         self.agent_name = agent_name
         self.context: dict[str, Any] = {
@@ -170,7 +177,7 @@ class AgentRuntime:
 
     async def _route(self, name: str, payload: Payload | None) -> dict[str, Any]:
         tool_name = js_trim(name).lower()
-        if tool_name == NAVIGATE_TO:
+        if tool_name == NAVIGATE_TO and NAVIGATE_TO in self._tool_names:
             return await self._navigate_to(payload)
         if tool_name == EXECUTE_APP_FUNCTION:
             return await self._execute_app_function(payload)
@@ -184,7 +191,7 @@ class AgentRuntime:
         return {
             "ok": False,
             "error": "Unknown or disallowed tool.",
-            "available_tools": list(RESERVED_TOOL_NAMES),
+            "available_tools": [*self._tool_names, *self._extra_tool_names],
         }
 
     async def _navigate_to(self, payload: Payload | None) -> dict[str, Any]:
@@ -284,6 +291,35 @@ def create_agent_runtime(
     A backend function whose name is not a string raises ``TypeError``, as the TypeScript
     runtime throws on it (the backend client's ``list_functions()`` never returns one).
     """
+    return build_runtime(
+        routes=routes,
+        functions=functions,
+        backend_functions=backend_functions,
+        execute_backend_function=execute_backend_function,
+        base_instructions=base_instructions,
+        navigate=navigate,
+        agent_name=agent_name,
+        direct_alias_tools=direct_alias_tools,
+    )
+
+
+def build_runtime(
+    *,
+    routes: Iterable[Route | Mapping[str, Any]],
+    functions: FunctionRegistry | Mapping[str, Callable[..., Any]] | Iterable[Callable[..., Any]],
+    backend_functions: Iterable[BackendFunction | Mapping[str, Any]],
+    execute_backend_function: ExecuteBackendFunction | None,
+    base_instructions: str | None,
+    navigate: Navigate | None,
+    agent_name: str | None,
+    direct_alias_tools: bool,
+    tool_names: Sequence[str] = RESERVED_TOOL_NAMES,
+    instructions: Callable[[list[str]], str] | None = None,
+    extra_tools: Sequence[dict[str, Any]] = (),
+) -> AgentRuntime:
+    """:func:`create_agent_runtime`, with what the multi-agent runtime changes per agent:
+    which built-in tools it has, its own instructions (from the function prompt lines),
+    and tools appended after the others (handoffs)."""
     local = local_functions(functions)
     backend_functions = list(backend_functions)
     backend: dict[str, BackendFunction] = {}
@@ -323,4 +359,7 @@ def create_agent_runtime(
         alias_tools=alias_tools,
         alias_warnings=alias_warnings,
         backend_warnings=backend_warnings,
+        tool_names=tool_names,
+        instructions=instructions,
+        extra_tools=extra_tools,
     )

@@ -35,6 +35,7 @@ from ._events import (
     tool_result_events,
     voice_state,
 )
+from ._multi import MultiAgentRuntime, Transfer, create_multi_agent_runtime
 from ._routes import Route
 from ._runtime import AgentRuntime, Navigate, create_agent_runtime, error_message
 
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 
     from navai._async_client import AsyncNavaiBackendClient
     from navai.server._functions import FunctionRegistry
+
+    from ._agents import AgentConfig, AgentsConfig
 
 __all__ = [
     "DEFAULT_KEEPALIVE_INTERVAL",
@@ -298,7 +301,11 @@ class NavaiVoiceAgent:
     classes, a mapping of names to callables or a ``navai.server.FunctionRegistry``),
     ``routes`` are where ``navigate_to`` may go, and ``navigate(path)`` (sync or async)
     goes there. See :func:`navai.agent.create_agent_runtime` for ``base_instructions``
-    and ``direct_alias_tools``.
+    and ``direct_alias_tools``. ``agents`` (what :func:`navai.agent.discover_agents`
+    found, or `AgentConfig` objects) runs the web runtime's specialist agents instead
+    (:func:`navai.agent.create_multi_agent_runtime`): a ``transfer_to_<name>`` call
+    switches the session to that agent with ``session.update`` and is answered
+    ``{"assistant":"<name>"}``, as the Realtime SDK does.
 
     :meth:`start` lists the backend functions and mints a client secret at the same time,
     connects to the Realtime API (``realtime_url``, else ``NAVAI_REALTIME_URL``, else
@@ -382,6 +389,7 @@ class NavaiVoiceAgent:
         navigate: Navigate | None = None,
         base_instructions: str | None = None,
         direct_alias_tools: bool = False,
+        agents: AgentsConfig | Iterable[AgentConfig] | None = None,
         mode: AgentMode = "audio",
         model: str | None = None,
         realtime_url: str | None = None,
@@ -433,6 +441,7 @@ class NavaiVoiceAgent:
         self._navigate = navigate
         self._base_instructions = base_instructions
         self._direct_alias_tools = direct_alias_tools
+        self._agents = agents
         self._secret_input = secret_input
         self._connect_timeout = connect_timeout
         self._keepalive_interval = keepalive_interval
@@ -455,7 +464,7 @@ class NavaiVoiceAgent:
         self._status: AgentStatus = "idle"
         self._voice_state: VoiceState = "idle"
         self._warnings: list[str] = []
-        self._runtime: AgentRuntime | None = None
+        self._runtime: AgentRuntime | MultiAgentRuntime | None = None
         self._error: NavaiRealtimeError | None = None
         self._secret: str | None = None
         self._openai: AsyncOpenAI | None = None
@@ -513,7 +522,7 @@ class NavaiVoiceAgent:
         return list(self._warnings)
 
     @property
-    def runtime(self) -> AgentRuntime | None:
+    def runtime(self) -> AgentRuntime | MultiAgentRuntime | None:
         """The runtime built at :meth:`start` (its ``instructions``, ``tools``...), else None."""
         return self._runtime
 
@@ -581,7 +590,7 @@ class NavaiVoiceAgent:
             connection = await self._connect(secret.value)
             self._receiver = asyncio.create_task(self._receive(connection), name="navai-agent-receive")
             listed = await listing
-            runtime = create_agent_runtime(
+            runtime = self._create_runtime(
                 routes=self._routes,
                 functions=self._functions,
                 backend_functions=listed.functions,
@@ -741,7 +750,7 @@ class NavaiVoiceAgent:
 
     # -- internals -------------------------------------------------------------------
 
-    def _session_config(self, runtime: AgentRuntime) -> dict[str, Any]:
+    def _session_config(self, runtime: AgentRuntime | MultiAgentRuntime) -> dict[str, Any]:
         session: dict[str, Any] = {
             "type": "realtime",
             "instructions": runtime.instructions,
@@ -1177,6 +1186,9 @@ class NavaiVoiceAgent:
             output: Any = await runtime.execute_tool_call(call.name, call.payload)
         except Exception as exc:
             output = {"ok": False, "error": "Tool execution failed.", "details": error_message(exc)}
+        if isinstance(output, Transfer):
+            await self._transfer(call, output)
+            return
         await self._notify("on_tool_call", ToolCallResult(call.call_id, call.name, call.payload, output))
         while True:
             try:
@@ -1313,6 +1325,29 @@ class NavaiVoiceAgent:
             connection, [{"type": "session.update", "session": self._session_config(self._runtime)}, *items]
         )
         return len(items)
+
+    def _create_runtime(self, **options: Any) -> AgentRuntime | MultiAgentRuntime:
+        """The one-agent runtime, or with ``agents`` the primary and its specialists."""
+        if self._agents is None:
+            return create_agent_runtime(**options)
+        return create_multi_agent_runtime(agents=self._agents, **options)
+
+    async def _transfer(self, call: ToolCall, transfer: Transfer) -> None:
+        """Switch agents as the Realtime SDK does on a handoff: ``session.update`` with the
+        new agent's instructions and tools, then the call's answer (``{"assistant":...}``)."""
+        runtime = self._runtime
+        assert runtime is not None
+        session = {**self._session_config(runtime), **transfer.session}
+        await self._notify(
+            "on_tool_call", ToolCallResult(call.call_id, call.name or "", call.payload, transfer.output)
+        )
+        try:
+            await self._send(
+                {"type": "session.update", "session": session},
+                *tool_result_events(call.call_id, transfer.output),
+            )
+        except NavaiError as exc:
+            logger.debug("could not answer transfer %s: %s", call.call_id, exc)
 
 
 def _non_blank(value: str | None) -> str | None:

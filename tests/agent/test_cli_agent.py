@@ -160,9 +160,61 @@ def test_an_unreachable_realtime_server_exits_1(backend: SessionBackends) -> Non
     [
         (["--route", "profile"], "--route must look like NAME=PATH"),
         (["--functions", "/nonexistent/tools"], "--functions: no Python file or folder"),
+        (["--functions", ".", "--agents", "main"], "--functions cannot be used with --agents"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     run = navai("agent", *args, stdin="")
     assert run.returncode == 2
     assert message in run.stderr
+
+
+AGENTS_SCRIPT = [
+    {"expect": "session.update", "send": []},
+    {"expect": "response.create", "send": function_call_response("call_t", "transfer_to_Food", "{}")},
+    {
+        "expect": "response.create",
+        "send": function_call_response(
+            "call_s", "execute_app_function", _arguments("suggest_meal", {"args": ["veggie"]})
+        ),
+    },
+    {"expect": "response.create", "send": text_response("Veggie tacos it is.")},
+]
+
+
+def test_specialist_agents_from_an_app_folder(backend: SessionBackends, tmp_path: Path) -> None:
+    folder = tmp_path / "app" / "src" / "ai" / "functions-modules"
+    (folder / "main").mkdir(parents=True)
+    (folder / "main" / "weather.py").write_text(TOOLS)
+    (folder / "food").mkdir()
+    (folder / "food" / "menu.py").write_text("def suggest_meal(diet):\n    return f'{diet} tacos'\n")
+    (folder / "food" / "agent.config.py").write_text(
+        'NAVAI_AGENT = {"name": "Food", "description": "Meals."}\n'
+    )
+    record = tmp_path / "events.jsonl"
+    with scripted_process(AGENTS_SCRIPT, tmp_path, record=record) as (url, _):
+        run = navai(
+            "--api-url", backend.py.url,
+            "agent", "--realtime-url", url, "--app-dir", str(tmp_path / "app"), "--agents", "main,food",
+            stdin="A veggie meal, please\n",
+        )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["Veggie tacos it is."]
+    notes = run.stderr.splitlines()
+    assert 'tool: transfer_to_food {} -> {"assistant":"Food"}' in notes
+    events = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    updates = [event["session"] for event in events if event.get("type") == "session.update"]
+    assert [tool["name"] for tool in updates[0]["tools"]] == [
+        "navigate_to",
+        "execute_app_function",
+        "transfer_to_Food",
+    ]
+    assert updates[1]["instructions"].startswith("You are the Food specialist agent for this web app.\n")
+    assert [tool["name"] for tool in updates[1]["tools"]] == ["execute_app_function", "transfer_to_Main"]
+    [meal] = [
+        json.loads(event["item"]["output"])
+        for event in events
+        if event.get("type") == "conversation.item.create" and event["item"].get("call_id") == "call_s"
+    ]
+    assert meal["result"] == "veggie tacos"
+    assert meal["source"] == "src/ai/functions-modules/food/menu.py#suggest_meal"

@@ -9,6 +9,16 @@ lines, the local function registry, the instructions text, warnings, tool names 
 descriptions, every tool call's answer byte for byte (``json_stringify``), and what
 ``navigate`` and the backend executor received.
 
+Specialist agents (``AGENT_SCENARIOS``): the web runtime's ``NAVAI_AGENTS_FOLDERS`` reading
+(``resolveNavaiFrontendRuntimeConfig`` over fake modules, ``agent.config`` ones included)
+against ``resolve_agents``, then ``buildNavaiAgent`` with those agents and the Realtime
+SDK's handoffs against ``create_multi_agent_runtime``: each agent's instructions and
+session tools, the warnings, and a sequence of calls whose transfers switch the current
+agent on both sides. On the wire, the SDK's own ``RealtimeSession`` (its WebSocket
+transport, driven by the stand-in Realtime server) and ``NavaiVoiceAgent`` play the same
+transfer. The speech provider a minted secret names (``createClientSecret``'s
+``speech.provider``) is read from the same bodies by both clients.
+
 ``navai.agent`` ports the mobile runtime (``@navai/voice-mobile``, not on npm). Where
 node-runtime-spec.md documents that mobile and web differ, the test pins both values (the
 web one observed here, the mobile one navai produces) citing the section; everything the
@@ -532,11 +542,15 @@ SCENARIOS: list[dict[str, Any]] = [
 ]
 
 
-def _driver_input() -> list[dict[str, Any]]:
-    return [
-        {**scenario, "calls": [[call.tool, call.arguments] for call in scenario["calls"]]}
-        for scenario in SCENARIOS
-    ]
+def _driver_input() -> dict[str, Any]:
+    def plain(scenario: dict[str, Any]) -> dict[str, Any]:
+        return {**scenario, "calls": [[call.tool, call.arguments] for call in scenario["calls"]]}
+
+    return {
+        "scenarios": [plain(scenario) for scenario in SCENARIOS],
+        "agentScenarios": [plain(scenario) for scenario in AGENT_SCENARIOS],
+        "speechBodies": SPEECH_BODIES,
+    }
 
 
 # --- running both sides ----------------------------------------------------------------------
@@ -557,6 +571,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(run.stdout)
     assert document["entry"] == "@navai/voice-frontend@0.1.7", document["entry"]
     assert [s["id"] for s in document["scenarios"]] == [s["id"] for s in SCENARIOS]
+    assert [s["id"] for s in document["agentScenarios"]] == [s["id"] for s in AGENT_SCENARIOS]
     return document
 
 
@@ -564,6 +579,8 @@ def _loader(path: str, exports: Any) -> Callable[[], Mapping[str, Any]]:
     def load() -> Mapping[str, Any]:
         if exports == "$throw":
             raise RuntimeError(f"cannot import {path}")
+        if "$module" in exports:  # an agent.config module, as it is
+            return dict(exports["$module"])
         # As the driver builds it: a module namespace lists its exports in code unit order
         # (a mapping keeps its own order, as Object.entries does for a plain object).
         return {name: FIXTURES[exports[name]] for name in sorted(exports)}
@@ -1060,3 +1077,651 @@ def test_tool_arguments_hold_javascript_numbers() -> None:
     assert json_stringify(payload) == '{"a":2,"b":12345678901234567000,"c":null,"d":0,"e":7,"f":0.5,"g":100}'
     assert greet(payload["a"]) == "Hello, 2!"
     assert parse_tool_payload("9007199254740993") == {"value": 9007199254740992}
+
+
+# --- specialist agents: NAVAI_AGENTS_FOLDERS, agent.config, handoffs ---------------------------
+#
+# The web runtime's multi-agent mode (resolveNavaiFrontendRuntimeConfig, then buildNavaiAgent
+# with its agents, then the Realtime SDK's handoffs) against resolve_agents and
+# create_multi_agent_runtime, direct aliases on as on the web.
+
+F = "src/ai/functions-modules"
+AGENT_MODULES: dict[str, Any] = {
+    f"{F}/top.ts": {"echo": "echo"},  # in no agent folder: not a function module once agents are set
+    f"{F}/main/app.ts": {"echo": "echo", "goTo": "goTo"},
+    f"{F}/food/menu.ts": {"greet": "greet", "asyncAdd": "asyncAdd"},
+    f"{F}/food/agent.config.ts": {
+        "$module": {
+            "NAVAI_AGENT": {
+                "name": " Food ",
+                "description": "Meal suggestions and orders.",
+                "instructions": "You suggest meals.",
+                "isPrimary": "yes",
+            }
+        }
+    },
+    f"{F}/support/agent.config.ts": {
+        "$module": {"default": {"handoffDescription": "Tickets and refunds.", "isPrimary": True}}
+    },
+    f"{F}/support/tickets/open.ts": {"boom": "boom", "nothing": "nothing"},
+    f"{F}/empty/agent.config.ts": {"$module": {"NAVAI_AGENT": {"name": "Empty"}}},  # no functions: no agent
+}
+AGENT_BACKEND = [
+    {"name": "get_weather", "description": "Current weather.", "source": "weather.py#get"},
+    {"name": "GET_WEATHER"},
+    {"name": "Greet", "description": "Named like the food agent's greet."},
+]
+TO_MAIN = "transfer_to_Main"
+# The web specialist has only execute_app_function (no navigate_to, no handoffs: the SDK
+# hands off forward only); navai's specialist has a transfer back to the primary, and
+# answers the tools it lacks as unknown, listing the ones it has.
+SPECIALIST_UNKNOWN = json_stringify(
+    {
+        "ok": False,
+        "error": "Unknown or disallowed tool.",
+        "available_tools": ["execute_app_function", "transfer_to_Main"],
+    }
+)
+FOOD_FUNCTIONS = '["async_add","greet","get_weather"]'
+AGENT_SCENARIOS: list[dict[str, Any]] = [
+    {
+        "id": "three-agents",
+        "modules": AGENT_MODULES,
+        "agentsFolders": "main, food ,support,empty,/main/",
+        "routes": ROUTES[:2],
+        "backendFunctions": AGENT_BACKEND,
+        "calls": [
+            Call("navigate_to", '{"target":"perfil"}', expect='{"ok":true,"path":"/profile"}'),
+            Call(
+                "execute_app_function",
+                args("echo", {"args": [1]}),
+                expect=ok("echo", f"{F}/main/app.ts#echo", "[1]"),
+            ),
+            Call("echo", '{"payload":{"args":[2]}}', expect=ok("echo", f"{F}/main/app.ts#echo", "[2]")),
+            Call(
+                "execute_app_function", args("greet", None), expect=ok("greet", "backend", WEATHER + "null}")
+            ),
+            Call("transfer_to_Food", "{}", expect='{"assistant":"Food"}'),
+            Call(
+                "execute_app_function",
+                args("greet", {"args": ["Ana"]}),
+                expect=ok("greet", f"{F}/food/menu.ts#greet", '"Hello, Ana!"'),
+            ),
+            Call(
+                "execute_app_function",
+                args("get_weather", {"city": "Lima"}),
+                expect=ok("get_weather", "weather.py#get", WEATHER + '{"city":"Lima"}}'),
+            ),
+            Call("execute_app_function", args("echo", None), expect=unknown_function(FOOD_FUNCTIONS)),
+            Call("navigate_to", '{"target":"perfil"}', web=NO_TOOL, navai=SPECIALIST_UNKNOWN, why="handoffs"),
+            Call("transfer_to_Support", "{}", web=NO_TOOL, navai=SPECIALIST_UNKNOWN, why="handoffs"),
+            Call(TO_MAIN, "{}", web=NO_TOOL, navai='{"assistant":"Main"}', why="handoffs"),
+        ],
+    },
+    {
+        "id": "to-support",
+        "modules": AGENT_MODULES,
+        "agentsFolders": "main,food,support",
+        "routes": ROUTES[:2],
+        "backendFunctions": AGENT_BACKEND,
+        "calls": [
+            Call("transfer_to_Support", '{"ignored":true}', expect='{"assistant":"Support"}'),
+            Call("execute_app_function", args("boom", None), expect=failed("boom", "kaput")),
+            Call(
+                "execute_app_function",
+                args("nothing", None),
+                expect=ok("nothing", f"{F}/support/tickets/open.ts#nothing"),
+            ),
+            Call("transfer_to_Food", "{}", web=NO_TOOL, navai=SPECIALIST_UNKNOWN, why="handoffs"),
+        ],
+    },
+    {
+        "id": "primary-by-config",
+        "modules": {
+            f"{F}/food_expert/menu.ts": {"greet": "greet"},
+            f"{F}/food_expert/agent.config.ts": "$throw",  # a config that fails to load is empty
+            f"{F}/snacks/list.ts": {"nothing": "nothing"},
+            f"{F}/snacks/agent.config.ts": {"$module": {"NAVAI_AGENT": {"name": "Snacks 🍿 & Co"}}},
+            f"{F}/help-desk/desk.ts": {"echo": "echo"},
+            f"{F}/help-desk/agent.config.js": {
+                "$module": {
+                    "agent": {
+                        "key": " helpdesk ",
+                        "name": "Help Desk",
+                        "description": "  ",
+                        "instructions": "Eres el asistente principal.",
+                        "isPrimary": True,
+                    }
+                }
+            },
+        },
+        "agentsFolders": "ghost,food_expert,help-desk,snacks",
+        "routes": [],
+        "backendFunctions": [],
+        "calls": [
+            Call(
+                "execute_app_function",
+                args("echo", None),
+                expect=ok("echo", f"{F}/help-desk/desk.ts#echo", "[]"),
+            ),
+            Call("transfer_to_Food_Expert", "", expect='{"assistant":"Food Expert"}'),
+            Call(
+                "execute_app_function",
+                args("greet", {"args": ["Bo"]}),
+                expect=ok("greet", f"{F}/food_expert/menu.ts#greet", '"Hello, Bo!"'),
+            ),
+            # navai reads a transfer's name as any tool's, in any case; the SDK has none back.
+            Call(
+                "TRANSFER_TO_HELP_DESK", "{}", web=NO_TOOL, navai='{"assistant":"Help Desk"}', why="handoffs"
+            ),
+        ],
+    },
+    {
+        "id": "fallback-functions",
+        "modules": {
+            f"{F}/a.ts": {"echo": "echo"},
+            f"{F}/nested/b.ts": {"greet": "greet"},
+            f"{F}/ghost/agent.config.ts": {"$module": {"NAVAI_AGENT": {"name": "Ghost"}}},
+        },
+        "functionsFolders": f"{F}/...",
+        "agentsFolders": "ghost",
+        "routes": [],
+        "backendFunctions": [],
+        "calls": [
+            Call("echo", '{"payload":null}', expect=ok("echo", f"{F}/a.ts#echo", "[]")),
+            Call(
+                "greet",
+                '{"payload":{"args":["Cy"]}}',
+                expect=ok("greet", f"{F}/nested/b.ts#greet", '"Hello, Cy!"'),
+            ),
+        ],
+    },
+    {
+        "id": "env-globs",
+        "modules": {
+            f"{F}/food/menu.ts": {"greet": "greet"},
+            f"{F}/food/deep/x.ts": {"echo": "echo"},
+            "src/extra/tool.ts": {"textTools": "textTools"},
+            "src/extra/other.ts": {"echo": "echo"},
+        },
+        "env": {
+            "NAVAI_FUNCTIONS_FOLDERS": f"{F}/food/*.ts, src/extra/tool.ts",
+            "NAVAI_AGENTS_FOLDERS": "food",
+        },
+        "routes": [],
+        "backendFunctions": [],
+        "calls": [
+            Call(
+                "text_tools_upper",
+                '{"payload":{"args":["hi"]}}',
+                expect=ok("text_tools_upper", "src/extra/tool.ts#textTools.upper", '"HI"'),
+            )
+        ],
+    },
+    {
+        "id": "same-name",  # two specialists named alike: both tools are sent, the last is reached
+        "modules": {
+            f"{F}/main/app.ts": {"echo": "echo"},
+            f"{F}/a/x.ts": {"greet": "greet"},
+            f"{F}/a/agent.config.ts": {"$module": {"NAVAI_AGENT": {"name": "Twin", "description": "First."}}},
+            f"{F}/b/y.ts": {"asyncAdd": "asyncAdd"},
+            f"{F}/b/agent.config.ts": {"$module": {"NAVAI_AGENT": {"name": "Twin", "description": "Last."}}},
+        },
+        "agentsFolders": "main,a,b",
+        "routes": [],
+        "backendFunctions": [],
+        "calls": [
+            Call("transfer_to_Twin", "{}", expect='{"assistant":"Twin"}'),
+            Call(
+                "execute_app_function",
+                args("async_add", {"args": [1, 2]}),
+                expect=ok("async_add", f"{F}/b/y.ts#asyncAdd", "3"),
+            ),
+        ],
+    },
+    {
+        "id": "no-match",
+        "modules": {f"{F}/main/app.ts": {"echo": "echo"}, f"{F}/top.ts": {"greet": "greet"}},
+        "functionsFolders": "nowhere",
+        "agentsFolders": "main",
+        "routes": [],
+        "backendFunctions": [],
+        "calls": [Call("execute_app_function", args("greet", None), expect=unknown_function('["echo"]'))],
+    },
+]
+
+
+async def _run_navai_agents(scenario: dict[str, Any]) -> dict[str, Any]:
+    from navai.agent import Transfer, create_multi_agent_runtime, resolve_agents
+
+    navigations: list[str] = []
+    backend_calls: list[dict[str, Any]] = []
+
+    async def execute(name: str, payload: Any) -> Any:  # the driver's makeExecutor
+        backend_calls.append({"functionName": name, "payload": payload})
+        return {"temp": 21.5, "unit": "C", "payload": payload}
+
+    config = resolve_agents(
+        {path: _loader(path, exports) for path, exports in scenario["modules"].items()},
+        functions_folders=scenario.get("functionsFolders"),
+        agents_folders=scenario.get("agentsFolders"),
+        env=scenario.get("env", {}),
+    )
+    runtime = create_multi_agent_runtime(
+        agents=config,
+        routes=scenario["routes"],
+        backend_functions=scenario["backendFunctions"],
+        execute_backend_function=execute,
+        navigate=navigations.append,
+        direct_alias_tools=True,
+    )
+    agents = {name: (agent.instructions, agent.tools) for name, agent in runtime.agents.items()}
+    calls = []
+    for call in scenario["calls"]:
+        answer = await runtime.execute_tool_call(call.tool, parse_tool_payload(call.arguments))
+        output = answer.output if isinstance(answer, Transfer) else json_stringify(answer)
+        calls.append(
+            {"output": output, "agent": runtime.agent_name, "transfer": isinstance(answer, Transfer)}
+        )
+    return {
+        "config": config,
+        "runtime": runtime,
+        "agents": agents,
+        "calls": calls,
+        "navigations": navigations,
+        "backendCalls": backend_calls,
+    }
+
+
+@pytest.fixture(scope="session")
+def navai_agents() -> dict[str, dict[str, Any]]:
+    return {scenario["id"]: asyncio.run(_run_navai_agents(scenario)) for scenario in AGENT_SCENARIOS}
+
+
+def _agent_pairs(
+    web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+    return [
+        (scenario, w, navai_agents[scenario["id"]])
+        for scenario, w in zip(AGENT_SCENARIOS, web["agentScenarios"], strict=True)
+    ]
+
+
+def _undefined(value: Any) -> Any:
+    return None if value == UNDEFINED else value
+
+
+def _by_name(agents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The web agents by name: of two with one name, the SDK reaches the last."""
+    return {agent["name"]: agent for agent in agents}
+
+
+def test_agent_folders_resolve_alike(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]) -> None:
+    for scenario, w, n in _agent_pairs(web, navai_agents):
+        config = n["config"]
+        assert list(config.modules) == w["config"]["functionModules"], scenario["id"]
+        assert [
+            {
+                "key": a.key,
+                "name": a.name,
+                "description": a.description,
+                "handoffDescription": a.handoff_description,
+                "instructions": a.instructions,
+                "isPrimary": a.is_primary,
+                "functionModules": list(a.modules),
+            }
+            for a in config.agents
+        ] == [{k: _undefined(v) for k, v in a.items()} for a in w["config"]["agents"]], scenario["id"]
+        assert config.primary_agent_key == _undefined(w["config"]["primaryAgentKey"])
+        assert list(config.warnings) == w["config"]["warnings"]
+    by_id = {s["id"]: s["config"] for s in web["agentScenarios"]}
+    three = by_id["three-agents"]
+    # Folders without function modules are no agents; a listed folder twice is two agents;
+    # the first listed folder with functions is the primary, whatever a later config says.
+    assert [(a["key"], a["name"], a["isPrimary"]) for a in three["agents"]] == [
+        ("main", "Main", True),
+        ("food", "Food", False),
+        ("support", "Support", False),
+        ("main", "Main", False),
+    ]
+    assert three["functionModules"] == [
+        f"{F}/main/app.ts",
+        f"{F}/food/menu.ts",
+        f"{F}/support/tickets/open.ts",
+    ]
+    assert three["agents"][2]["handoffDescription"] == "Tickets and refunds."
+    assert three["agents"][2]["description"] == UNDEFINED
+    # isPrimary counts only when the first listed folder has no functions; key and name from
+    # the config, a blank description is none, a config that throws is empty.
+    primary = by_id["primary-by-config"]
+    assert [(a["key"], a["name"], a["isPrimary"]) for a in primary["agents"]] == [
+        ("food_expert", "Food Expert", False),
+        ("helpdesk", "Help Desk", True),
+        ("snacks", "Snacks 🍿 & Co", False),
+    ]
+    assert primary["primaryAgentKey"] == "helpdesk"
+    assert by_id["fallback-functions"]["agents"] == by_id["env-globs"]["agents"] == []
+    assert by_id["env-globs"]["functionModules"] == [f"{F}/food/menu.ts", "src/extra/tool.ts"]
+    assert by_id["no-match"]["warnings"] == [
+        '[navai] NAVAI_FUNCTIONS_FOLDERS did not match any module: "nowhere". '
+        'Falling back to "src/ai/functions-modules".'
+    ]
+
+
+FOOD_INSTRUCTIONS = "\n".join(
+    [
+        "You suggest meals.",
+        "Allowed app functions:",
+        "- async_add: Call exported function asyncAdd.",
+        "- greet: Call exported function greet.",
+        "- get_weather: Current weather.",
+        "Rules:",
+        "- Always use execute_app_function for app actions.",
+        "- When no arguments are needed, call execute_app_function with payload set to null.",
+        "- Use only the functions available to this specialist agent.",
+        "- Do not navigate unless one of your allowed functions explicitly does so.",
+        "- Return a concise result to the main NAVAI agent.",
+    ]
+)
+FOOD_RULE = (
+    "- Food recommendations, fast food, hamburgers, pizza, tacos, snacks, and meal suggestions "
+    "belong to the food specialist."
+)
+HANDOFF_PARAMETERS = {"type": "object", "properties": {}, "required": [], "additionalProperties": False}
+
+
+def test_agent_instructions(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]) -> None:
+    for scenario, w, n in _agent_pairs(web, navai_agents):
+        assert list(n["agents"]) == list(_by_name(w["agents"])), scenario["id"]
+        [primary, *specialists] = _by_name(w["agents"]).values()
+        navai_primary, *navai_specialists = n["agents"].values()
+        # The primary's text is the web's, less the food rule 0.1.7 hard-codes for every app.
+        web_lines = primary["instructions"].split("\n")
+        assert web_lines.count(FOOD_RULE) == 1
+        assert navai_primary[0].split("\n") == [line for line in web_lines if line != FOOD_RULE]
+        # A specialist's text is the web's, byte for byte.
+        for web_agent, navai_agent in zip(specialists, navai_specialists, strict=True):
+            assert navai_agent[0] == web_agent["instructions"]
+    by_id = {s["id"]: s for s in web["agentScenarios"]}
+    three = _sections(by_id["three-agents"]["agents"][0]["instructions"])
+    assert three["base"] == ["You are the main NAVAI voice agent embedded in a web app."]
+    assert three["Available specialist agents:"] == [
+        "- Food: Meal suggestions and orders.",
+        "- Support: Tickets and refunds.",
+    ]
+    assert three["Allowed app functions:"] == [
+        "- echo: Call exported function echo.",
+        "- go_to: Call exported function goTo.",
+        "- get_weather: Current weather.",
+        "- greet: Named like the food agent's greet.",
+    ]
+    assert by_id["three-agents"]["agents"][1]["instructions"] == FOOD_INSTRUCTIONS
+    assert by_id["three-agents"]["agents"][2]["instructions"].split("\n")[0] == (
+        "You are the Support specialist agent for this web app."
+    )
+    assert (
+        by_id["primary-by-config"]["agents"][0]["instructions"].split("\n")[0]
+        == "Eres el asistente principal."
+    )
+    assert _sections(by_id["fallback-functions"]["agents"][0]["instructions"])[
+        "Available specialist agents:"
+    ] == ["- none"]
+
+
+def test_agent_tools(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]) -> None:
+    for scenario, w, n in _agent_pairs(web, navai_agents):
+        for index, (web_agent, (_, navai_tools)) in enumerate(
+            zip(_by_name(w["agents"]).values(), n["agents"].values(), strict=True)
+        ):
+            web_tools = web_agent["tools"]
+            if index > 0:  # navai's specialists end with the transfer back
+                *navai_tools, back = navai_tools
+                assert back == {
+                    "type": "function",
+                    "name": TO_MAIN if scenario["id"] != "primary-by-config" else "transfer_to_Help_Desk",
+                    "description": back["description"],
+                    "parameters": HANDOFF_PARAMETERS,
+                }
+            assert [(t["type"], t["name"], t["description"]) for t in navai_tools] == [
+                (t["type"], t["name"], t["description"]) for t in web_tools
+            ], scenario["id"]
+            for web_tool, navai_tool in zip(web_tools, navai_tools, strict=True):
+                if web_tool["name"].startswith("transfer_to_"):
+                    # The SDK's handoff tool; session.update sends it without `strict`.
+                    assert navai_tool == {k: v for k, v in web_tool.items() if k != "strict"}
+                    assert web_tool["parameters"] == HANDOFF_PARAMETERS
+                    assert web_tool["strict"] is True
+                else:  # §3.2 vs §3.3, as for one agent
+                    assert navai_tool["parameters"] == MOBILE_SCHEMAS[_kind(navai_tool["name"])]
+    three = {a["name"]: a["tools"] for a in web["agentScenarios"][0]["agents"]}
+    assert [(t["name"], t["description"]) for t in three["Main"]][-2:] == [
+        ("transfer_to_Food", "Handoff to the Food agent to handle the request. Meal suggestions and orders."),
+        ("transfer_to_Support", "Handoff to the Support agent to handle the request. Tickets and refunds."),
+    ]
+    assert [t["name"] for t in three["Food"]] == ["execute_app_function"]
+    # toFunctionToolName: one "_" per UTF-16 code unit that is not an ASCII letter or digit.
+    by_config = web["agentScenarios"][2]["agents"][0]["tools"]
+    assert [t["name"] for t in by_config][-2:] == ["transfer_to_Food_Expert", "transfer_to_Snacks______Co"]
+    back = navai_agents["three-agents"]["agents"]["Food"][1][-1]
+    twins = web["agentScenarios"][5]["agents"][0]["tools"]
+    assert [(t["name"], t["description"][-6:]) for t in twins][-2:] == [
+        ("transfer_to_Twin", "First."),
+        ("transfer_to_Twin", " Last."),
+    ]
+    assert back["description"] == (
+        "Handoff to the Main agent to handle the request. "
+        "Return to it when the request is not yours, or once your task is done."
+    )
+
+
+def test_agent_warnings(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]) -> None:
+    for scenario, w, n in _agent_pairs(web, navai_agents):
+        runtime = n["runtime"]
+        navai_warnings = runtime.warnings[len(n["config"].warnings) :]
+        assert runtime.warnings[: len(n["config"].warnings)] == w["config"]["warnings"]
+        mobile = [x.replace("with a frontend function.", "with a mobile function.") for x in w["warnings"]]
+        primary_count = len(runtime.primary.warnings)
+        # The primary's own warnings in navai's order (§3.1, as for one agent), then each
+        # specialist's, as on the web.
+        web_primary = mobile[:primary_count]
+        assert navai_warnings[:primary_count] == sorted(
+            web_primary, key=lambda x: ["registry", "backend", "alias"].index(_group(x))
+        ), scenario["id"]
+        assert navai_warnings[primary_count:] == mobile[primary_count:], scenario["id"]
+    assert web["agentScenarios"][0]["warnings"] == [
+        '[navai] Ignored duplicated backend function "GET_WEATHER".',
+        '[navai] Ignored duplicated backend function "GET_WEATHER".',
+        '[navai] Ignored backend function "Greet": name conflicts with a frontend function.',
+        '[navai] Ignored duplicated backend function "GET_WEATHER".',
+    ]
+
+
+def test_agent_tool_calls_and_transfers(web: dict[str, Any], navai_agents: dict[str, dict[str, Any]]) -> None:
+    compared = pinned = transfers = 0
+    for scenario, w, n in _agent_pairs(web, navai_agents):
+        for call, record, mine in zip(scenario["calls"], w["calls"], n["calls"], strict=True):
+            web_output = record["output"] if record.get("found", True) else NO_TOOL
+            label = (scenario["id"], call.tool, call.arguments)
+            if call.web is None:
+                assert mine["output"] == web_output, label
+                assert mine["agent"] == record["agent"], label  # the agent current after the call
+                if call.expect is not None:
+                    assert web_output == call.expect, label
+                compared += 1
+            else:
+                assert call.why, label
+                assert web_output == call.web, label
+                assert mine["output"] == call.navai, label
+                pinned += 1
+            transfers += mine["transfer"]
+        assert n["navigations"] == w["navigations"]
+        assert n["backendCalls"] == w["backendCalls"]
+    assert (compared, pinned, transfers) == (20, 5, 6)
+
+
+# --- the speech provider of a minted secret (createClientSecret's speech.provider) ----------
+
+SPEECH_BODIES = [
+    '{"value":"ek_1","speech":{"provider":"elevenlabs"}}',
+    '{"value":"ek_1","speech":{"provider":"elevenlabs","voice":"x"},"expires_at":1}',
+    '{"value":"ek_1","speech":{"provider":"openai"}}',
+    '{"value":"ek_1","speech":{"provider":"ElevenLabs"}}',
+    '{"value":"ek_1","speech":{"provider":" elevenlabs"}}',
+    '{"value":"ek_1","speech":"elevenlabs"}',
+    '{"value":"ek_1","speech":["elevenlabs"]}',
+    '{"value":"ek_1","speech":null}',
+    '{"value":"ek_1","speech":{}}',
+    '{"value":"ek_1","provider":"elevenlabs"}',
+    '{"value":"ek_1"}',
+    '{"value":"ek_1","speech":{"provider":"elevenlabs"},"speech":{"provider":"openai"}}',
+]
+
+
+def test_speech_provider_is_read_alike(web: dict[str, Any]) -> None:
+    import httpx2
+
+    from navai import NavaiBackendClient
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, content=bodies[0], headers={"Content-Type": "application/json"})
+
+    providers = []
+    for body in SPEECH_BODIES:
+        bodies = [body]
+        with NavaiBackendClient("http://127.0.0.1:9", transport=httpx2.MockTransport(answer)) as client:
+            providers.append({"body": body, "provider": client.create_client_secret().speech_provider})
+    assert providers == web["speech"]
+    assert [p["provider"] for p in web["speech"]] == ["elevenlabs", "elevenlabs"] + ["openai"] * 10
+
+
+# --- a transfer on the wire: the SDK's RealtimeSession and NavaiVoiceAgent, same script -------
+
+
+def _with_ids(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The SDK drops a server event without ``event_id`` (its zod schemas require one)."""
+    return [{"event_id": f"event_{index}", **event} for index, event in enumerate(events)]
+
+
+async def _play_transfer(conn: Any) -> None:
+    """The model: transfer to the food specialist, then call its greet."""
+    from .realtime_standin import function_call_response
+
+    def answered(call_id: str) -> Callable[[list[dict[str, Any]]], bool]:
+        return lambda received: any(e.get("item", {}).get("call_id") == call_id for e in received)
+
+    await conn.wait_for("session.update")
+    await conn.send(*_with_ids(function_call_response("c_food", "transfer_to_Food", "{}")))
+    await conn.wait_until(answered("c_food"), timeout=15)
+    greet = args("greet", {"args": ["Ana"]})
+    await conn.send(*_with_ids(function_call_response("c_greet", "execute_app_function", greet)))
+    await conn.wait_until(
+        lambda received: answered("c_greet")(received) and received[-1]["type"] == "response.create"
+    )
+
+
+class _Backend:
+    """What NavaiVoiceAgent uses of a backend client: a secret, and the scenario's functions."""
+
+    async def create_client_secret(self, *_: Any) -> Any:
+        from navai import ClientSecret
+
+        return ClientSecret(value="ek_parity")
+
+    async def list_functions(self) -> Any:
+        from navai import BackendFunction, BackendFunctionsResult
+
+        return BackendFunctionsResult(
+            functions=[
+                BackendFunction(f["name"], f.get("description"), f.get("source")) for f in AGENT_BACKEND
+            ],
+            warnings=[],
+        )
+
+
+async def _wire_transcripts(node: str, scenario_file: Path, log: Any) -> tuple[list[str], list[str]]:
+    from navai.agent import NavaiVoiceAgent, resolve_agents
+
+    from .realtime_standin import RealtimeStandIn
+
+    scenario = AGENT_SCENARIOS[0]
+    async with RealtimeStandIn() as realtime:
+        process = await asyncio.create_subprocess_exec(
+            node,
+            str(DRIVER),
+            "--session",
+            f"{realtime.url}/realtime?model=gpt-realtime",
+            str(scenario_file),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,  # a file: the driver's debug lines never fill a pipe
+        )
+        try:
+            sdk = await realtime.next_connection(timeout=30)
+            await _play_transfer(sdk)
+        finally:
+            assert process.stdin is not None
+            process.stdin.close()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()  # this test's own child, by its pid
+                await process.wait()
+        agents = resolve_agents(
+            {path: _loader(path, exports) for path, exports in scenario["modules"].items()},
+            agents_folders=scenario["agentsFolders"],
+            env={},
+        )
+        async with NavaiVoiceAgent(
+            _Backend(),  # type: ignore[arg-type]
+            agents=agents,
+            routes=scenario["routes"],
+            direct_alias_tools=True,
+            mode="text",
+            env={},
+            realtime_url=realtime.url,
+        ):
+            mine = await realtime.next_connection()
+            await _play_transfer(mine)
+    return sdk.raw, mine.raw
+
+
+def test_a_transfer_on_the_wire_matches_the_sdk_session(tmp_path: Path) -> None:
+    ts_packages.require_ts_client()
+    node = shutil.which("node")
+    assert node is not None
+    scenario_file = tmp_path / "session.json"
+    plain = {key: value for key, value in AGENT_SCENARIOS[0].items() if key != "calls"}
+    scenario_file.write_text(json.dumps(plain, ensure_ascii=False), encoding="utf-8")
+    with (tmp_path / "driver.log").open("w") as log:
+        sdk_raw, navai_raw = asyncio.run(_wire_transcripts(node, scenario_file, log))
+    sdk, mine = [json.loads(m) for m in sdk_raw], [json.loads(m) for m in navai_raw]
+    # The SDK turns tracing on in a session.update of its own, right after the first.
+    assert sdk[1] == {"type": "session.update", "session": {"type": "realtime", "tracing": "auto"}}
+    del sdk[1]
+    answer = ["conversation.item.create", "response.create"]
+    kinds = ["session.update", "session.update", *answer, *answer]
+    assert [e["type"] for e in sdk] == [e["type"] for e in mine] == kinds
+    # The transfer: session.update with the specialist's instructions and tools, then the answer.
+    sdk_update, navai_update = sdk[1]["session"], mine[1]["session"]
+    assert navai_update["instructions"] == sdk_update["instructions"] == FOOD_INSTRUCTIONS
+    *navai_tools, back = navai_update["tools"]
+    assert back["name"] == TO_MAIN  # navai's way back; the SDK's specialist has none
+    assert [(t["name"], t["description"]) for t in navai_tools] == [
+        (t["name"], t["description"]) for t in sdk_update["tools"]
+    ]
+    # The SDK resends its whole config (model, audio, output modalities...); navai its own
+    # session fields, with the new instructions and tools.
+    assert list(sdk_update) == ["type", "instructions", "model", "output_modalities", "audio", "tools"]
+    assert navai_update == {
+        **mine[0]["session"],
+        "instructions": FOOD_INSTRUCTIONS,
+        "tools": navai_update["tools"],
+    }
+    # The answers: the same output strings; the SDK writes the item's keys as
+    # type, output, call_id, navai as the mobile runtime does: type, call_id, output.
+    for index in (2, 4):
+        assert sdk[index]["item"] == mine[index]["item"]
+    assert sdk[2]["item"]["output"] == '{"assistant":"Food"}'
+    assert sdk[4]["item"]["output"] == ok("greet", f"{F}/food/menu.ts#greet", '"Hello, Ana!"')
+    assert list(sdk[2]["item"]) == ["type", "output", "call_id"]
+    assert list(mine[2]["item"]) == ["type", "call_id", "output"]

@@ -13,7 +13,22 @@
 //   * for each call: the tool's answer as RealtimeSession produces it (invokeFunctionTool,
 //     then toSmartString: the `output` of function_call_output), or that no such tool exists;
 //   * what navigate() and executeBackendFunction() received.
+// Agent scenarios (specialist agents) go through resolveNavaiFrontendRuntimeConfig first
+// (NAVAI_FUNCTIONS_FOLDERS / NAVAI_AGENTS_FOLDERS over the fake modules, agent.config
+// modules included), then buildNavaiAgent with its agents; for each agent this records the
+// tools the Realtime SDK's session sends for it (its tools, then one handoff tool per
+// handoff: RealtimeSession #setCurrentAgent), and the calls run as RealtimeSession
+// #handleFunctionCall runs them: a handoff tool name switches the current agent
+// (handoff.onInvokeHandoff) and is answered getTransferMessage(agent), anything else is
+// the current agent's tool. Speech bodies go through createNavaiBackendClient's
+// createClientSecret (a fetch stub answering each body) for the speech provider.
 // A JavaScript `undefined` is written as {"$undefined": true}.
+//
+//   node tests/agent/ts_web_runtime.mjs --session <ws url> <scenario.json>
+//
+// runs one agent scenario as useWebVoiceAgent does once it has its agent: a RealtimeSession
+// of the Realtime SDK (its WebSocket transport, as in Node) connected to <ws url> with an
+// ek_ key, until stdin closes. The test's stand-in server plays the model.
 //
 // Local functions are the named FIXTURES below, exported from fake modules
 // ({path: {exportName: fixtureName}}, or "$throw" for a module that fails to load); the
@@ -133,6 +148,7 @@ function loadersFor(modules) {
   for (const [file, exports] of Object.entries(modules ?? {})) {
     loaders[file] = async () => {
       if (exports === "$throw") throw new Error(`cannot import ${file}`);
+      if (exports && typeof exports === "object" && "$module" in exports) return exports.$module;
       // A module namespace lists its exports in code unit order.
       const namespace = {};
       for (const exportName of Object.keys(exports).sort()) {
@@ -230,8 +246,136 @@ async function runScenario(navai, core, utils, scenario) {
   return out;
 }
 
+async function sessionTools(agent, runContext) {
+  // RealtimeSession #setCurrentAgent: the agent's tools, then its enabled handoffs as tools.
+  const tools = (await agent.getAllTools(runContext)).map(toolRecord);
+  const handoffs = (await agent.getEnabledHandoffs(runContext)).map((handoff) => handoff.getHandoffAsFunctionTool());
+  return [...tools, ...handoffs];
+}
+
+async function runAgentScenario(navai, core, utils, scenario) {
+  const navigations = [];
+  const backendCalls = [];
+  const config = await navai.resolveNavaiFrontendRuntimeConfig({
+    moduleLoaders: loadersFor(scenario.modules),
+    defaultRoutes: scenario.routes ?? [],
+    env: scenario.env ?? {},
+    functionsFolders: scenario.functionsFolders,
+    agentsFolders: scenario.agentsFolders,
+  });
+  const out = {
+    id: scenario.id,
+    config: {
+      functionModules: Object.keys(config.functionModuleLoaders),
+      agents: config.agents.map((agent) => ({
+        key: agent.key,
+        name: agent.name,
+        description: plain(agent.description),
+        handoffDescription: plain(agent.handoffDescription),
+        instructions: plain(agent.instructions),
+        isPrimary: agent.isPrimary,
+        functionModules: Object.keys(agent.functionModuleLoaders),
+      })),
+      primaryAgentKey: plain(config.primaryAgentKey),
+      warnings: config.warnings,
+    },
+  };
+  const { agent, warnings } = await navai.buildNavaiAgent({
+    navigate: (target) => navigations.push(target),
+    routes: config.routes,
+    functionModuleLoaders: config.functionModuleLoaders,
+    agents: config.agents,
+    primaryAgentKey: config.primaryAgentKey,
+    backendFunctions: scenario.backendFunctions ?? [],
+    executeBackendFunction: makeExecutor(backendCalls),
+  });
+  const runContext = new core.RunContext({});
+  const describe = async (current) => ({
+    name: current.name,
+    instructions: current.instructions,
+    tools: await sessionTools(current, runContext),
+  });
+  out.warnings = warnings;
+  out.agents = [await describe(agent)];
+  for (const handoff of agent.handoffs) out.agents.push(await describe(handoff));
+  out.calls = [];
+  let current = agent;
+  for (const [name, args] of scenario.calls ?? []) {
+    // As #handleFunctionCall looks them up: maps by name (of two alike, the last), handoffs first.
+    const handoffs = new Map((await current.getEnabledHandoffs(runContext)).map((item) => [item.toolName, item]));
+    const handoff = handoffs.get(name);
+    if (handoff) {
+      current = await handoff.onInvokeHandoff(runContext, args);
+      out.calls.push({ tool: name, arguments: args, agent: current.name, output: core.getTransferMessage(current) });
+      continue;
+    }
+    const tool = new Map((await current.getAllTools(runContext)).map((item) => [item.name, item])).get(name);
+    if (!tool || tool.type !== "function") {
+      out.calls.push({ tool: name, arguments: args, agent: current.name, found: false });
+      continue;
+    }
+    const toolCall = { type: "function_call", callId: "call_1", name, arguments: args };
+    const result = await core.invokeFunctionTool({ tool, runContext, input: args, details: { toolCall } });
+    out.calls.push({ tool: name, arguments: args, agent: current.name, output: utils.toSmartString(result) });
+  }
+  out.navigations = navigations;
+  out.backendCalls = backendCalls;
+  return out;
+}
+
+async function readSpeechProviders(navai, bodies) {
+  // createClientSecret on each raw body (status 200, as the backend answers it).
+  const results = [];
+  for (const body of bodies) {
+    const client = navai.createNavaiBackendClient({
+      apiBaseUrl: "http://127.0.0.1:9",
+      fetchImpl: async () => new Response(body, { status: 200, headers: { "Content-Type": "application/json" } }),
+    });
+    try {
+      const secret = await client.createClientSecret({});
+      results.push({ body, provider: secret.speech.provider });
+    } catch (error) {
+      results.push({ body, error: String(error?.message ?? error) });
+    }
+  }
+  return results;
+}
+
+async function runSession(navai, url, scenario) {
+  const { RealtimeSession } = (await importPackage("@openai/agents-realtime")).module;
+  const config = await navai.resolveNavaiFrontendRuntimeConfig({
+    moduleLoaders: loadersFor(scenario.modules),
+    defaultRoutes: scenario.routes ?? [],
+    env: scenario.env ?? {},
+    functionsFolders: scenario.functionsFolders,
+    agentsFolders: scenario.agentsFolders,
+  });
+  const { agent } = await navai.buildNavaiAgent({
+    navigate: () => {},
+    routes: config.routes,
+    functionModuleLoaders: config.functionModuleLoaders,
+    agents: config.agents,
+    primaryAgentKey: config.primaryAgentKey,
+    backendFunctions: scenario.backendFunctions ?? [],
+    executeBackendFunction: makeExecutor([]),
+  });
+  const session = new RealtimeSession(agent);
+  session.on("error", (error) => console.error("session error", error?.error?.message ?? error));
+  await session.connect({ apiKey: "ek_parity", url });
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.on("end", resolve));
+  session.close();
+}
+
 async function main() {
-  const scenarios = JSON.parse(await readFile(process.argv[2], "utf8"));
+  if (process.argv[2] === "--session") {
+    globalThis.__navaiParityRealtimeSchemas = true;
+    const scenario = JSON.parse(await readFile(process.argv[4], "utf8"));
+    await runSession((await importPackage(PACKAGE)).module, process.argv[3], scenario);
+    return;
+  }
+  const input = JSON.parse(await readFile(process.argv[2], "utf8"));
+  const { scenarios, agentScenarios = [], speechBodies = [] } = Array.isArray(input) ? { scenarios: input } : input;
   const { module: navai, version } = await importPackage(PACKAGE);
   const { module: core, version: coreVersion } = await importPackage("@openai/agents-core");
   const { module: utils } = await importPackage("@openai/agents-core", "./utils");
@@ -254,7 +398,21 @@ async function main() {
   for (const scenario of scenarios) {
     results.push(await runScenario(navai, core, utils, scenario));
   }
-  process.stdout.write(JSON.stringify({ entry: `${PACKAGE}@${version}`, versions, asInstalled, scenarios: results }));
+  const agentResults = [];
+  for (const scenario of agentScenarios) {
+    agentResults.push(await runAgentScenario(navai, core, utils, scenario));
+  }
+  const speech = await readSpeechProviders(navai, speechBodies);
+  process.stdout.write(
+    JSON.stringify({
+      entry: `${PACKAGE}@${version}`,
+      versions,
+      asInstalled,
+      scenarios: results,
+      agentScenarios: agentResults,
+      speech,
+    }),
+  );
 }
 
 main().catch((error) => {
