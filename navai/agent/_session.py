@@ -599,7 +599,9 @@ class NavaiVoiceAgent:
                 navigate=None if self._navigate is None else self._navigate_off_loop,
                 direct_alias_tools=self._direct_alias_tools,
             )
-            runtime.context["navigate"] = self._navigate  # local functions get the app's own
+            agent_runtimes = runtime.agents.values() if isinstance(runtime, MultiAgentRuntime) else (runtime,)
+            for agent_runtime in agent_runtimes:
+                agent_runtime.context["navigate"] = self._navigate  # local functions get the app's own
             self._warnings = [*listed.warnings, *runtime.warnings]
             for warning in self._warnings:
                 if self._callbacks["on_warning"] is None:

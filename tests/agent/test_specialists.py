@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -169,13 +170,22 @@ def _session_update(instructions: str, tools: list[dict[str, Any]]) -> str:
 
 
 def _after(conn: StandInConnection, call_id: str) -> list[str]:
-    """The raw messages from the one before ``call_id``'s answer through the one after it."""
+    """The raw messages from the one before ``call_id``'s answer through the one after it.
+
+    The ``event_id`` every ``response.create`` carries (so that a refusal names it) is
+    checked and then left out: it is new for each request.
+    """
     index = next(
         i
         for i, event in enumerate(conn.received)
         if event.get("type") == "conversation.item.create" and event["item"].get("call_id") == call_id
     )
-    return conn.raw[index - 1 : index + 2]
+    raw = conn.raw[index - 1 : index + 2]
+    last = json.loads(raw[-1])
+    if last.get("type") == "response.create":
+        assert re.fullmatch(r"navai_[0-9a-f]{20}", last.pop("event_id")), raw[-1]
+        raw[-1] = json.dumps(last)
+    return raw
 
 
 @pytest.mark.anyio
