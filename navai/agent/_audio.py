@@ -129,6 +129,31 @@ class LocalAudio:
             )
             self._speaker.start()
 
+    def play_speech(self, audio: bytes, mime_type: str) -> None:
+        """Queue speech the backend synthesized (an ``on_speech`` callback) for the speaker.
+
+        ``audio/pcm`` is taken as PCM16 mono 24 kHz (ask for it with
+        ``speech_output_format="pcm_24000"``) and needs no decoder; MP3, WAV, FLAC and Ogg
+        Vorbis are decoded to that format by ``miniaudio`` (in ``navai[audio]``).
+        """
+        if mime_type.split(";")[0].strip().lower() in ("audio/pcm", "audio/l16"):
+            self.play(audio)
+            return
+        try:
+            miniaudio = importlib.import_module("miniaudio")
+        except ImportError as exc:
+            raise NavaiError(
+                f"Playing {mime_type} speech needs a decoder (miniaudio): pip install 'navai[audio]', "
+                "or ask the backend for speech_output_format='pcm_24000'."
+            ) from exc
+        try:
+            decoded = miniaudio.decode(
+                audio, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1, sample_rate=SAMPLE_RATE
+            )
+        except miniaudio.DecodeError as exc:
+            raise NavaiError(f"Cannot decode {mime_type} speech ({len(audio)} bytes): {exc}") from exc
+        self.play(bytes(decoded.samples.tobytes()))
+
     @property
     def played_bytes(self) -> int:
         """Bytes of the audio given to :meth:`play` that went to the speaker so far (silence

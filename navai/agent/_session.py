@@ -26,7 +26,7 @@ import anyio.to_thread
 import attrs
 
 from .._exceptions import NavaiError, NavaiInvalidRequestError, NavaiRealtimeError
-from .._models import CreateRealtimeClientSecretInput
+from .._models import CreateRealtimeClientSecretInput, SynthesizedSpeech
 from ._events import (
     Payload,
     ToolCall,
@@ -38,6 +38,7 @@ from ._events import (
 from ._multi import MultiAgentRuntime, Transfer, create_multi_agent_runtime
 from ._routes import Route
 from ._runtime import AgentRuntime, Navigate, create_agent_runtime, error_message
+from ._speech import SpeechPlayback
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -352,6 +353,15 @@ class NavaiVoiceAgent:
     ``session_expired``): ask again, it waits for the new session. Audio sent meanwhile is
     dropped; other sends wait for the new session.
 
+    Speech through the backend: when the minted secret says the backend speaks through
+    ElevenLabs (``speech_provider == "elevenlabs"``), the session runs with text output, as
+    the web runtime 0.1.7 does; each completed assistant text is synthesized by the backend
+    (``synthesize_speech``, with ``speech_output_format`` when given) and handed to
+    ``on_speech(audio, mime_type)`` (`LocalAudio.play_speech` plays it; an awaitable it
+    returns keeps the voice state ``speaking`` until it completes); without ``on_speech``
+    nothing is synthesized. The user starting to speak stops that playback
+    (``stop_playback``) and drops a synthesis still pending.
+
     Barge-in (audio mode): when the server hears the user start speaking
     (``input_audio_buffer.speech_started``) over audio the agent delivered, it calls
     ``stop_playback()``: stop playing now, drop what has not played, and return how many
@@ -406,6 +416,8 @@ class NavaiVoiceAgent:
         on_error: Callable[[NavaiRealtimeError], Any] | None = None,
         on_event: Callable[[dict[str, Any]], Any] | None = None,
         stop_playback: Callable[[], Any] | None = None,
+        on_speech: Callable[[bytes, str], Any] | None = None,
+        speech_output_format: str | None = None,
         reconnect: bool = True,
         session_lifetime: float | None = DEFAULT_SESSION_LIFETIME,
         restore_limit: int = DEFAULT_RESTORE_LIMIT,
@@ -482,6 +494,11 @@ class NavaiVoiceAgent:
         self._navigating = asyncio.Lock()
         self._close_error: NavaiRealtimeError | None = None
         self._stop_playback = stop_playback
+        self._on_speech = on_speech
+        self._speech_output_format = speech_output_format
+        self._speech: SpeechPlayback | None = None
+        self._speech_provider = "openai"
+        self._background: set[asyncio.Task[Any]] = set()
         self._playback = _Playback()
         self._own_events: dict[str, None] = {}
         """Event ids of the truncates sent: an error naming one is not the turn's."""
@@ -587,6 +604,15 @@ class NavaiVoiceAgent:
             secret = await self._client.create_client_secret(self._secret_input)
             self._secret = secret.value
             self._secrets.append(secret.value)
+            self._speech_provider = secret.speech_provider
+            if self._speech_provider == "elevenlabs":
+                if self._on_speech is not None:
+                    self._speech = self._speech_playback()
+                elif self._mode == "audio":
+                    logger.warning(
+                        "The backend speaks through ElevenLabs: the session sends text, which is"
+                        " spoken only with on_speech (LocalAudio.play_speech, say)."
+                    )
             connection = await self._connect(secret.value)
             self._receiver = asyncio.create_task(self._receive(connection), name="navai-agent-receive")
             listed = await listing
@@ -644,6 +670,8 @@ class NavaiVoiceAgent:
         ]
         for task in tasks:
             task.cancel()
+        if self._speech is not None:
+            await self._speech.aclose()
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
@@ -759,11 +787,25 @@ class NavaiVoiceAgent:
             "tools": runtime.tools,
             "tool_choice": "auto",
         }
-        if self._mode == "text":
-            session["output_modalities"] = ["text"]
-        else:
+        if self._mode == "text" or self._speech_provider == "elevenlabs":
+            session["output_modalities"] = ["text"]  # the backend speaks, as in the web runtime 0.1.7
+        if self._mode == "audio":
             session["audio"] = {"input": {"format": dict(_PCM16_24K)}, "output": {"format": dict(_PCM16_24K)}}
         return session
+
+    def _speech_playback(self) -> SpeechPlayback:
+        """The backend's voice for this session (its secret names ElevenLabs)."""
+        output_format = self._speech_output_format
+
+        async def synthesize(text: str) -> SynthesizedSpeech:
+            return await self._client.synthesize_speech(text, output_format=output_format)
+
+        def state(value: str) -> None:
+            task = asyncio.get_running_loop().create_task(self._set_voice_state(cast(VoiceState, value)))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+        return SpeechPlayback(synthesize, self._on_speech, stop=self._stop_playback, on_state=state)
 
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:
@@ -987,6 +1029,8 @@ class NavaiVoiceAgent:
             # The rest of an item cut off by a barge-in: the user is not to hear it.
             dropped = audio is not None and self._playback.is_truncated(event.get("item_id"))
         await self._notify("on_event", event)
+        if self._speech is not None:
+            self._speech.handle(event)
         for call_id, name in function_call_names(event):
             self._names[call_id] = name
         for call in extract_tool_calls(event):

@@ -4,7 +4,9 @@ When the minted client secret names ElevenLabs as the speech provider, the Realt
 session runs with text output only, and each completed assistant text is synthesized by
 the backend (``synthesize_speech``) and handed to the app (``on_speech(audio, mime_type)``).
 `SpeechPlayback` is that logic with no I/O of its own: it reads assistant texts from
-Realtime events (each text spoken once, by the key the web runtime uses), keeps one
+Realtime events (each text spoken once: by the key the web runtime uses, and the
+``response.done`` that repeats a text of its response is not spoken again, where 0.1.7
+synthesizes it a second time), keeps one
 playback at a time, and forgets a synthesis that the user talked over (the generation
 counter of 0.1.7): the user starting to speak stops playback and drops what was pending.
 """
@@ -84,6 +86,12 @@ def assistant_text(event: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def _response_id(event: Mapping[str, Any]) -> str | None:
+    response = event.get("response")
+    value = response.get("id") if isinstance(response, Mapping) else event.get("response_id")
+    return value if isinstance(value, str) and value else None
+
+
 async def _settle(value: Any) -> None:
     if inspect.isawaitable(value):
         await value
@@ -112,6 +120,7 @@ class SpeechPlayback:
         self._stop = stop
         self._on_state = on_state
         self._spoken: set[str] = set()
+        self._said: set[tuple[str | None, str]] = set()
         self._generation = 0
         self._task: asyncio.Task[None] | None = None
         self.spoken = 0
@@ -127,6 +136,10 @@ class SpeechPlayback:
         if found is None or found[0] in self._spoken:
             return
         self._spoken.add(found[0])
+        said = (_response_id(event), found[1])
+        if said[0] is not None and said in self._said:
+            return  # the response.done that repeats a text already spoken (0.1.7 speaks it twice)
+        self._said.add(said)
         self._play(found[1])
 
     def interrupt(self) -> None:

@@ -112,3 +112,38 @@ def test_without_sounddevice_the_error_names_the_extra(monkeypatch: pytest.Monke
     audio = LocalAudio()
     with pytest.raises(NavaiError, match=r"pip install 'navai\[audio\]'"):
         audio.play(b"\x00\x00")
+
+
+def _wav(samples: list[int], rate: int) -> bytes:
+    import io
+    import struct
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(rate)
+        file.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+    return out.getvalue()
+
+
+def test_play_speech_queues_pcm_as_it_is_and_decodes_other_formats_to_24_khz() -> None:
+    device = FakeSoundDevice()
+    audio = LocalAudio(sounddevice=device)
+    audio.play_speech(b"\x01\x00\x02\x00", "audio/pcm")
+    assert audio.stop_playback() == 0  # queued, nothing played yet
+    one_second_at_48k = _wav([1000] * 48000, 48000)
+    audio.play_speech(one_second_at_48k, "audio/wav")
+    (speaker,) = device.outputs
+    wanted = 24000 * 2
+    out = bytearray(wanted)
+    speaker.callback(out, 24000, None, None)
+    assert audio.played_bytes == wanted  # one second at 24 kHz, 16-bit mono
+    assert len(out) == wanted
+
+
+def test_play_speech_says_what_it_cannot_decode() -> None:
+    audio = LocalAudio(sounddevice=FakeSoundDevice())
+    with pytest.raises(NavaiError, match=r"Cannot decode audio/mpeg speech \(5 bytes\)"):
+        audio.play_speech(b"nope!", "audio/mpeg")

@@ -195,3 +195,19 @@ async def test_a_failed_synthesis_is_logged_and_the_voice_goes_idle(caplog: pyte
     assert states == ["speaking", "idle"]
     assert "navai agent speech failed for a text of 4 characters" in caplog.text
     assert "Hola" not in caplog.text
+
+
+async def test_the_response_done_that_repeats_a_spoken_text_is_not_synthesized_again() -> None:
+    """0.1.7 synthesizes a response's text twice (its text.done and its response.done have
+    different keys); navai speaks it once, and still speaks a response.done of its own."""
+    backend = Backend()
+    playback = SpeechPlayback(backend.synthesize, lambda audio, mime: None)
+    message = {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Hola"}]}
+    playback.handle(_text("Hola", "r1"))
+    await playback.wait()
+    playback.handle({"type": "response.done", "response": {"id": "r1", "output": [message]}})
+    await playback.wait()
+    playback.handle({"type": "response.done", "response": {"id": "r2", "output": [message]}})
+    await playback.wait()
+    assert backend.texts == ["Hola", "Hola"]
+    assert playback.spoken == 2
