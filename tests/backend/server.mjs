@@ -19,6 +19,7 @@
 // NAVAI_BACKEND_PARENT_PID (exit when that process is gone), plus the package's own
 // variables (OPENAI_API_KEY, OPENAI_REALTIME_*, NAVAI_FUNCTIONS_FOLDERS, ...).
 
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -95,11 +96,20 @@ app.use((err, _req, res, next) => {
   res.status(status).json({ error: message });
 });
 
-const server = app.listen(port, HOST, (error) => {
-  if (error) {
-    console.error(`server.mjs: cannot listen on ${HOST}:${port}: ${error.message}`);
-    process.exit(1);
-  }
+// NAVAI_TEST_HEADERS_TIMEOUT_MS / NAVAI_TEST_REQUEST_TIMEOUT_MS shorten Node's own
+// headersTimeout (60 s) and requestTimeout (300 s), checked every 100 ms instead of 30 s,
+// for the hostile suite's slow-client cases. Unset, the server is app.listen's.
+const headersTimeout = Number(process.env.NAVAI_TEST_HEADERS_TIMEOUT_MS ?? "");
+const requestTimeout = Number(process.env.NAVAI_TEST_REQUEST_TIMEOUT_MS ?? "");
+const server =
+  headersTimeout > 0 && requestTimeout > 0
+    ? http.createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: 100 }, app)
+    : http.createServer(app);
+server.once("error", (error) => {
+  console.error(`server.mjs: cannot listen on ${HOST}:${port}: ${error.message}`);
+  process.exit(1);
+});
+server.listen(port, HOST, () => {
   const { port: actualPort } = server.address();
   console.log(`NAVAI_BACKEND_LISTENING http://${HOST}:${actualPort}`);
 });

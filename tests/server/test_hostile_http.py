@@ -4,7 +4,9 @@ request smuggling, unknown methods and paths, on raw sockets.
 Where the Node backend answers a case as navai serve must, the case runs on both (the
 ``backend`` parameter): that shows the expectation is Node's, not ours. Node has no JSON
 body on its protocol refusals; navai serve answers ``{"error": ...}`` there too. The
-slow-client cases use a navai serve with 1 s/2 s header/request timeouts (Node's are
+slow-client cases use a navai serve with 1 s/2 s header/request timeouts, and the last ones
+run on a Node backend given the same bounds (``tests/backend/server.mjs`` reads
+``NAVAI_TEST_HEADERS_TIMEOUT_MS``/``NAVAI_TEST_REQUEST_TIMEOUT_MS``; Node's defaults are
 60 s/300 s, too long for a test).
 """
 
@@ -21,7 +23,7 @@ from typing import Any
 
 import backend_harness
 import pytest
-from py_backend_harness import PyBackend, SessionBackends, session_backends
+from py_backend_harness import PyBackend, SessionBackends, session_backends, start_node_backend
 from raw_http import RawResponse, closed_within, exchange, open_connection, read_responses, request, trickle
 
 from .hostile import (
@@ -431,3 +433,55 @@ def test_many_hostile_connections_at_once_leave_the_service_answering(both: Sess
         answers = list(pool.map(lambda data: exchange(both.py.port, data, timeout=10).status, cases))
     assert set(answers) <= {400, 431}
     assert healthy(both.py.port)
+
+
+# -- the same slow clients against Node with short timeouts --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def node_bounded(both: SessionBackends) -> Iterator[Any]:
+    """The Node backend with headersTimeout 1 s and requestTimeout 2 s (Node's own bounds)."""
+    backend = start_node_backend(
+        both.upstream,
+        both.key,
+        env_overrides={
+            "NAVAI_TEST_HEADERS_TIMEOUT_MS": str(int(HEADERS_TIMEOUT * 1000)),
+            "NAVAI_TEST_REQUEST_TIMEOUT_MS": str(int(REQUEST_TIMEOUT * 1000)),
+        },
+    )
+    try:
+        yield backend
+    finally:
+        backend.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def slow_port(request: pytest.FixtureRequest, bounded: PyBackend, node_bounded: Any) -> int:
+    return int((bounded if request.param == "navai" else node_bounded).port)
+
+
+def test_headers_sent_a_byte_at_a_time_get_408_from_both(slow_port: int) -> None:
+    with open_connection(slow_port) as sock:
+        seconds, received = trickle(
+            sock, request("GET", "/health", headers={"X-Pad": "p" * 200}), interval=0.2, limit=6
+        )
+    assert seconds is not None
+    assert seconds < HEADERS_TIMEOUT + 1
+    assert received.startswith(b"HTTP/1.1 408 ")
+
+
+def test_a_trickling_body_gets_408_from_both(slow_port: int) -> None:
+    with open_connection(slow_port) as sock:
+        sock.sendall(request("POST", EXECUTE, b"x" * 200)[:-200])
+        seconds, received = trickle(sock, b'{"function_name":"echo"}' + b" " * 176, interval=0.2, limit=8)
+    assert seconds is not None
+    assert seconds < REQUEST_TIMEOUT + 1
+    assert received.startswith(b"HTTP/1.1 408 ")
+
+
+def test_a_body_that_stalls_is_dropped_by_both(slow_port: int) -> None:
+    with open_connection(slow_port) as sock:
+        sock.sendall(request("POST", EXECUTE, b"x" * 200)[:-150])
+        closed = closed_within(sock, REQUEST_TIMEOUT + 3)
+    assert closed is not None
+    assert closed < REQUEST_TIMEOUT + 1
