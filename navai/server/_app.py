@@ -319,6 +319,7 @@ def create_navai_app(
     body_limit: int = DEFAULT_LIMIT,
     cors: bool = True,
     cors_origins: str | Sequence[str] | None = None,
+    mcp: bool = False,
 ) -> Starlette:
     """A NAVAI backend as a Starlette app: ``registerNavaiExpressRoutes`` in Python.
 
@@ -336,6 +337,9 @@ def create_navai_app(
     127.0.0.1 origins always, plus ``cors_origins`` (comma-separated text or a list;
     default ``NAVAI_CORS_ORIGIN``; ``*`` allows every origin); other origins get a 403
     JSON error.
+
+    ``mcp=True`` (needs ``navai[mcp]``) also serves the functions to MCP clients over
+    Streamable HTTP at ``/mcp`` (see :mod:`navai.mcp`).
     """
     environ: Mapping[str, str] = os.environ if env is None else env
     options = backend_options if backend_options is not None else backend_options_from_env(environ)
@@ -392,7 +396,16 @@ def create_navai_app(
     if cors:
         origins = cors_origins_from_env(environ) if cors_origins is None else parse_cors_origins(cors_origins)
         middleware.append(Middleware(NavaiCORSMiddleware, origins=origins))
-    app = Starlette(routes=[*routes, _NotFound(routes, state)], middleware=middleware)
+    extra: list[BaseRoute] = []
+    if mcp:
+        if lazy is None:
+            raise ValueError("mcp=True serves the app's functions: include_functions_routes must be on.")
+        from starlette.routing import Route as StarletteRoute
+
+        from ..mcp._server import app_mcp_endpoint
+
+        extra.append(StarletteRoute("/mcp", app_mcp_endpoint(lazy.get, cors_origins=origins, env=environ)))
+    app = Starlette(routes=[*extra, *routes, _NotFound(routes, state)], middleware=middleware)
     app.state.navai = state
     app.state.navai_cors_origins = origins
     return app
