@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install generate check-generated lint format test demo demo-node record clean bench bench-smoke bench-profile
+.PHONY: install generate check-generated twins lint format test demo demo-node record clean bench bench-smoke bench-profile
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ check-generated: generate  ## Fail when generated/ differs from what openapi.yam
 	@git diff --exit-code --stat -- generated \
 	  && test -z "$$(git status --porcelain -- generated)" \
 	  || { echo "generated/ is stale: run 'make generate' and commit the result"; git status --short -- generated; exit 1; }
+
+twins: $(STAMP)  ## Regenerate navai/_client.py (sync) from navai/_async_client.py
+	$(BIN)/python scripts/unasync.py
 
 lint: $(STAMP)  ## ruff and mypy --strict
 	$(BIN)/ruff check navai tests
@@ -45,6 +48,16 @@ demo: $(STAMP)  ## Start navai serve (Python only) on loopback and drive it with
 
 demo-node: $(STAMP)  ## The same demo on the Node backend in tests/backend (needs node and npm)
 	$(BIN)/python scripts/demo_node.py
+
+DOCS_STAMP := $(VENV)/.docs-stamp
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	@touch $(DOCS_STAMP)
+
+.PHONY: docs
+docs: $(DOCS_STAMP)  ## The documentation site, strict (a broken link or reference fails): build/site/
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 

@@ -30,7 +30,7 @@ from ._version import __version__
 if _TYPE_CHECKING:
     from ._aiohttp import DefaultAioHttpClient
     from ._async_client import AsyncNavaiBackendClient
-    from ._client import NavaiBackendClient, create_navai_backend_client, create_navai_mobile_backend_client
+    from ._client import NavaiBackendClient
     from ._config import (
         DEFAULT_API_BASE_URL,
         DEFAULT_MAX_CONNECTIONS,
@@ -40,6 +40,7 @@ if _TYPE_CHECKING:
         NOT_GIVEN,
         NotGiven,
     )
+    from ._factory import create_navai_backend_client, create_navai_mobile_backend_client
     from ._lifecycle import AsyncFunctionCatalog, AsyncSecretProvider, FunctionCatalog, SecretProvider
     from ._models import (
         BackendFunction,
@@ -61,8 +62,8 @@ _LAZY = {
     "DEFAULT_MAX_RESPONSE_BYTES": "._config",
     "AsyncNavaiBackendClient": "._async_client",
     "NavaiBackendClient": "._client",
-    "create_navai_backend_client": "._client",
-    "create_navai_mobile_backend_client": "._client",
+    "create_navai_backend_client": "._factory",
+    "create_navai_mobile_backend_client": "._factory",
     "DEFAULT_API_BASE_URL": "._config",
     "DEFAULT_MAX_RETRIES": "._config",
     "DEFAULT_TIMEOUT": "._config",

@@ -1,8 +1,14 @@
-"""The asynchronous client: the same API as `NavaiBackendClient`, awaitable."""
+"""The asynchronous client, and the source of the synchronous one.
+
+``navai/_client.py`` is generated from this file by ``scripts/unasync.py`` (``make
+twins``): ``async``/``await`` dropped, the async names replaced by their sync twins. A
+test fails when the two differ, so the twins share every signature and docstring.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Unpack
@@ -43,33 +49,35 @@ from ._models import (
 
 
 class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTransport]):
-    """The asyncio twin of `NavaiBackendClient`: same arguments, same behaviour, awaitable calls.
+    """An asyncio client for a NAVAI backend: secrets, functions, speech.
 
     The base URL is ``api_base_url`` if not blank, else ``NAVAI_API_URL`` from ``env``
     (default ``os.environ``), else ``http://localhost:3000``. Every call goes through the
     generated endpoint module of its operation, on httpx2: on an `httpx2.AsyncClient` the
-    client makes (over ``transport`` when given: an `httpx2.ASGITransport`, say), or on
-    the caller's ``http_client`` (`navai.DefaultAioHttpClient` for many calls in flight),
-    which the client then never closes. ``headers`` and ``auth`` (any `httpx2.Auth`) go
-    with every call. ``timeout`` (default 5 s connect, 30 s otherwise) and ``max_retries``
-    (automatic retries of ``list_functions`` only) can be overridden per call. On the
-    clients navai makes, one attempt never takes longer than connect + read timeout in
-    all, and decoded bodies over ``max_response_bytes`` are refused. Every error it raises
-    is a `NavaiError`.
+    client makes (over ``transport`` when given: a mock or ASGI transport, say), or on the
+    caller's ``http_client``, which the client then never closes. ``headers`` and ``auth``
+    (any `httpx2.Auth`) go with every call. ``timeout`` (default 5 s connect, 30 s
+    otherwise) and ``max_retries`` (automatic retries of ``list_functions`` only) can be
+    overridden per call. On the clients navai makes, one attempt never takes longer than
+    connect + read timeout in all, and decoded bodies over ``max_response_bytes`` are
+    refused. Every error it raises is a `NavaiError`.
     """
 
     def _api_client(self) -> ApiClient:
         api: ApiClient | None = self._api
         if api is None:
-            if self._http_client is None:
-                self._http_client = AsyncLimitedClient(
-                    transport=self._transport,
-                    headers=self._navai_headers,
-                    timeout=self._timeout,
-                    follow_redirects=True,
-                    limits=self._limits(),
-                )
-            api = self._api = ApiClient(async_httpx_client=self._http_client)
+            with _CREATE_LOCK:  # a client shared by threads makes one HTTP client
+                api = self._api
+                if api is None:
+                    if self._http_client is None:
+                        self._http_client = AsyncLimitedClient(
+                            transport=self._transport,
+                            headers=self._navai_headers,
+                            timeout=self._timeout,
+                            follow_redirects=True,
+                            limits=self._limits(),
+                        )
+                    api = self._api = ApiClient(async_httpx_client=self._http_client)
         return api
 
     async def _send(self, op: Operation, options: Options) -> ApiResponse[Any]:
@@ -215,7 +223,7 @@ class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTra
         max_age: float = 60.0,
         **fields: Unpack[ClientSecretFields],
     ) -> AsyncSecretProvider:
-        """An `AsyncSecretProvider`: secrets with these fields, minted only when the last one nears expiry."""
+        """Secrets with these fields, minted only when the last one nears expiry: `AsyncSecretProvider`."""
         return AsyncSecretProvider(
             self.create_client_secret,
             CreateRealtimeClientSecretInput.build(input, fields),
@@ -224,7 +232,7 @@ class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTra
         )
 
     def function_catalog(self, *, ttl: float = 300.0) -> AsyncFunctionCatalog:
-        """An `AsyncFunctionCatalog`: ``list_functions`` cached for ``ttl`` seconds."""
+        """``list_functions`` cached for ``ttl`` seconds (see `AsyncFunctionCatalog`)."""
         return AsyncFunctionCatalog(self._load_functions, ttl=ttl)
 
     async def aclose(self) -> None:
@@ -242,3 +250,6 @@ class AsyncNavaiBackendClient(BaseClient[httpx2.AsyncClient, httpx2.AsyncBaseTra
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+_CREATE_LOCK = threading.Lock()

@@ -1,4 +1,7 @@
-"""The synchronous client."""
+"""The synchronous client: generated from ``navai/_async_client.py`` by ``scripts/unasync.py``.
+
+Do not edit: change the async client and run ``make twins``.
+"""
 
 from __future__ import annotations
 
@@ -44,24 +47,24 @@ from ._models import (
 
 
 class NavaiBackendClient(BaseClient[httpx2.Client, httpx2.BaseTransport]):
-    """A client for a NAVAI backend: mint Realtime client secrets, list and execute app functions.
+    """A client for a NAVAI backend: secrets, functions, speech.
 
     The base URL is ``api_base_url`` if not blank, else ``NAVAI_API_URL`` from ``env``
     (default ``os.environ``), else ``http://localhost:3000``. Every call goes through the
     generated endpoint module of its operation, on httpx2: on an `httpx2.Client` the
-    client makes (over ``transport`` when given: a `httpx2.MockTransport`, say), or on
-    the caller's ``http_client``, which the client then never closes. ``headers`` and
-    ``auth`` (any `httpx2.Auth`) go with every call. ``timeout`` (default 5 s connect,
-    30 s otherwise) and ``max_retries`` (automatic retries of ``list_functions`` only)
-    can be overridden per call. On the clients navai makes, one attempt never takes
-    longer than connect + read timeout in all, and decoded bodies over
-    ``max_response_bytes`` are refused. Every error it raises is a `NavaiError`.
+    client makes (over ``transport`` when given: a mock or ASGI transport, say), or on the
+    caller's ``http_client``, which the client then never closes. ``headers`` and ``auth``
+    (any `httpx2.Auth`) go with every call. ``timeout`` (default 5 s connect, 30 s
+    otherwise) and ``max_retries`` (automatic retries of ``list_functions`` only) can be
+    overridden per call. On the clients navai makes, one attempt never takes longer than
+    connect + read timeout in all, and decoded bodies over ``max_response_bytes`` are
+    refused. Every error it raises is a `NavaiError`.
     """
 
     def _api_client(self) -> ApiClient:
         api: ApiClient | None = self._api
         if api is None:
-            with _CREATE_LOCK:
+            with _CREATE_LOCK:  # a client shared by threads makes one HTTP client
                 api = self._api
                 if api is None:
                     if self._http_client is None:
@@ -153,9 +156,10 @@ class NavaiBackendClient(BaseClient[httpx2.Client, httpx2.BaseTransport]):
         ``ok: false``, `NavaiInvalidRequestError` when ``payload`` is not JSON. A function
         may have side effects, so it is retried only when ``max_retries`` is given.
         """
-        return self.execute_function_detailed(
+        detailed = self.execute_function_detailed(
             function_name, payload, timeout=timeout, headers=headers, max_retries=max_retries
-        ).result
+        )
+        return detailed.result
 
     def execute_function_detailed(
         self,
@@ -215,7 +219,7 @@ class NavaiBackendClient(BaseClient[httpx2.Client, httpx2.BaseTransport]):
         max_age: float = 60.0,
         **fields: Unpack[ClientSecretFields],
     ) -> SecretProvider:
-        """A `SecretProvider`: secrets with these fields, minted only when the last one nears expiry."""
+        """Secrets with these fields, minted only when the last one nears expiry: `SecretProvider`."""
         return SecretProvider(
             self.create_client_secret,
             CreateRealtimeClientSecretInput.build(input, fields),
@@ -224,7 +228,7 @@ class NavaiBackendClient(BaseClient[httpx2.Client, httpx2.BaseTransport]):
         )
 
     def function_catalog(self, *, ttl: float = 300.0) -> FunctionCatalog:
-        """A `FunctionCatalog`: ``list_functions`` cached for ``ttl`` seconds."""
+        """``list_functions`` cached for ``ttl`` seconds (see `FunctionCatalog`)."""
         return FunctionCatalog(self._load_functions, ttl=ttl)
 
     def close(self) -> None:
@@ -242,14 +246,6 @@ class NavaiBackendClient(BaseClient[httpx2.Client, httpx2.BaseTransport]):
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def create_navai_backend_client(api_base_url: str | None = None, **options: Any) -> NavaiBackendClient:
-    """Create a `NavaiBackendClient`; the options are its constructor's."""
-    return NavaiBackendClient(api_base_url, **options)
-
-
-create_navai_mobile_backend_client = create_navai_backend_client
 
 
 _CREATE_LOCK = threading.Lock()

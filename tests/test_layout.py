@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,12 @@ def test_no_module_of_navai_speaks_a_protocol_itself(path: Path) -> None:
 
 def test_the_facade_imports_the_generated_endpoints() -> None:
     assert "navai_api.api.navai" in _imports(NAVAI / "_core.py")
+
+
+def test_the_sync_client_is_generated_from_the_async_one() -> None:
+    """navai/_client.py is scripts/unasync.py's output for navai/_async_client.py, byte for byte."""
+    root = Path(__file__).resolve().parent.parent
+    check = subprocess.run(
+        [sys.executable, str(root / "scripts" / "unasync.py"), "--check"], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr

@@ -88,7 +88,12 @@ def _first_string(record: Mapping[str, Any], keys: tuple[str, ...]) -> str | Non
 
 def parse_tool_payload(value: Any) -> Payload | None:
     """A call's ``arguments``: blank -> None, JSON object or array -> it, other JSON ->
-    ``{"value": x}``, text that is not JSON -> ``{"raw": text}``."""
+    ``{"value": x}``, text that is not JSON -> ``{"raw": text}``.
+
+    Spec section 6, as corrected: the check is ``typeof x === "object"``, so arguments that
+    parse to an array are the payload as they are, not ``{"value": [...]}``. Text is
+    trimmed as JS ``trim`` does (U+FEFF, not U+0085) and parsed as ``JSON.parse`` does.
+    """
     if value is None:
         return None
     if isinstance(value, str):

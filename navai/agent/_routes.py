@@ -67,8 +67,12 @@ def _normalize(value: str) -> str:
     return js_trim(_COMBINING.sub("", unicodedata.normalize("NFD", value))).lower()
 
 
-def resolve_route(target: str, routes: Sequence[Route]) -> str | None:
-    """The path ``target`` names: an exact path, else a name or synonym, else one it contains."""
+def resolve_route(target: str, routes: Sequence[Route] = ()) -> str | None:
+    """The path ``target`` names: an exact path, else a name or synonym, else one it contains.
+
+    Routes are tried in order at each step, so the first route claiming a target wins; an
+    empty synonym is contained in every target. ``target`` must be a string (TypeError).
+    """
     wanted = _normalize(target)
     for route in routes:
         if _normalize(route.path) == wanted:
@@ -82,7 +86,7 @@ def resolve_route(target: str, routes: Sequence[Route]) -> str | None:
     return None
 
 
-def route_prompt_lines(routes: Sequence[Route]) -> list[str]:
+def route_prompt_lines(routes: Sequence[Route] = ()) -> list[str]:
     """``- <name> (<path>)[, aliases: a, b]`` for each route."""
     return [
         f"- {route.name} ({route.path})"

@@ -74,7 +74,11 @@ def _backend_item(item: BackendFunction | Mapping[str, Any]) -> tuple[Any, Any, 
 
 
 def _normalize_execution_payload(value: Any) -> Payload | None:
-    """None stays None, an object or array is itself, anything else becomes ``{"value": x}``."""
+    """None stays None, an object or array is itself, anything else becomes ``{"value": x}``.
+
+    Spec section 5.2, as corrected: the check is ``typeof x === "object"``, so an array
+    is the payload as it is, not ``{"value": [...]}`` (mobile goldens agree).
+    """
     if value is None:
         return None
     if is_record(value):
@@ -95,6 +99,7 @@ class AgentRuntime:
     tools: list[dict[str, Any]]
     warnings: list[str]
     available_function_names: list[str]
+    agent_name: str | None
 
     def __init__(
         self,
@@ -105,6 +110,8 @@ class AgentRuntime:
         execute_backend_function: ExecuteBackendFunction | None,
         base_instructions: str | None,
         navigate: Navigate | None,
+        agent_name: str | None,
+        backend_functions: Sequence[BackendFunction | Mapping[str, Any]],
         aliases: Sequence[str],
         alias_tools: list[dict[str, Any]],
         alias_warnings: list[str],
@@ -129,8 +136,18 @@ class AgentRuntime:
         )
         self.tools = tool_schemas() + alias_tools
         self.warnings = [*local.warnings, *backend_warnings, *alias_warnings]
-        self.context: dict[str, Any] = {"navigate": navigate, "routes": self._routes}
-        """What a local function gets as its context argument (the TypeScript ``options``)."""
+        self.agent_name = agent_name
+        self.context: dict[str, Any] = {
+            "routes": self._routes,
+            "functions": local,
+            "backend_functions": backend_functions,
+            "execute_backend_function": execute_backend_function,
+            "navigate": navigate,
+            "agent_name": agent_name,
+            "base_instructions": base_instructions,
+        }
+        """What a local function gets as its context argument: the runtime's options, as the
+        TypeScript runtime passes its whole ``options`` object (with Python names)."""
 
     def __repr__(self) -> str:
         return f"AgentRuntime(functions={self.available_function_names!r}, routes={len(self._routes)})"
@@ -249,6 +266,7 @@ def create_agent_runtime(
     execute_backend_function: ExecuteBackendFunction | None = None,
     base_instructions: str | None = None,
     navigate: Navigate | None = None,
+    agent_name: str | None = None,
     direct_alias_tools: bool = False,
 ) -> AgentRuntime:
     """Build the runtime for one session.
@@ -258,15 +276,22 @@ def create_agent_runtime(
     ``list_functions()`` returned and run through ``execute_backend_function``. A backend
     function named like a local one, or like an earlier backend one, is left out with a
     warning. ``direct_alias_tools`` adds one tool per function name (the web runtime's
-    aliases) after ``navigate_to`` and ``execute_app_function``.
+    aliases) after ``navigate_to`` and ``execute_app_function``. ``agent_name`` is the
+    session's name (the TypeScript ``session.agentName``). A local function that declares
+    more parameters than the call gives gets the context as one more argument: these
+    options, as :attr:`AgentRuntime.context` holds them.
+
+    A backend function whose name is not a string raises ``TypeError``, as the TypeScript
+    runtime throws on it (the backend client's ``list_functions()`` never returns one).
     """
     local = local_functions(functions)
+    backend_functions = list(backend_functions)
     backend: dict[str, BackendFunction] = {}
     backend_warnings: list[str] = []
     for item in backend_functions:
         raw_name, description, source = _backend_item(item)
         if not isinstance(raw_name, str):
-            continue
+            raise TypeError(f"a backend function's name must be a string, not {raw_name!r}")
         name = js_trim(raw_name).lower()
         if not name:
             continue
@@ -292,6 +317,8 @@ def create_agent_runtime(
         execute_backend_function=execute_backend_function,
         base_instructions=base_instructions,
         navigate=navigate,
+        agent_name=agent_name,
+        backend_functions=backend_functions,
         aliases=aliases,
         alias_tools=alias_tools,
         alias_warnings=alias_warnings,

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from ._functions import FunctionRegistry
-from ._jscompat import read_optional
+from ._jscompat import js_key_order, read_optional
 from ._naming import module_stem, sorted_by_locale, utf16_key
 
 __all__ = [
@@ -212,25 +212,27 @@ def _defined_in(value: Any, module_name: str) -> bool:
 
 
 def module_exports(module: ModuleType | Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """A module's exports, in UTF-16 code-unit order as a JS module namespace.
+    """A module's exports: a module's in UTF-16 code-unit order as a JS module namespace,
+    a mapping's in its own order as ``Object.entries`` gives a plain object's.
 
-    A mapping is taken as is. For a module: the names of ``__all__`` when it has one,
-    else its public attributes defined in it (imported classes, functions and modules
-    are left out); an attribute named ``default`` plays the JS default export.
+    A mapping (what a loader built itself, like a bundler's module object) keeps its
+    order, integer-like keys first (`js_key_order`). For a module: the names of
+    ``__all__`` when it has one, else its public attributes defined in it (imported
+    classes, functions and modules are left out); an attribute named ``default`` plays
+    the JS default export.
     """
     if isinstance(module, Mapping):
-        items = [(str(key), value) for key, value in module.items()]
+        return js_key_order([(str(key), value) for key, value in module.items()])
+    namespace = vars(module)
+    explicit = namespace.get("__all__")
+    if explicit is not None:
+        items = [(name, namespace[name]) for name in explicit if name in namespace]
     else:
-        namespace = vars(module)
-        explicit = namespace.get("__all__")
-        if explicit is not None:
-            items = [(name, namespace[name]) for name in explicit if name in namespace]
-        else:
-            items = [
-                (name, value)
-                for name, value in namespace.items()
-                if not name.startswith("_") and (name == "default" or _defined_in(value, module.__name__))
-            ]
+        items = [
+            (name, value)
+            for name, value in namespace.items()
+            if not name.startswith("_") and (name == "default" or _defined_in(value, module.__name__))
+        ]
     return sorted(items, key=lambda item: utf16_key(item[0]))
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["is_js_number", "js_number", "js_number_text", "js_trim", "read_optional"]
+__all__ = [
+    "is_array_index",
+    "is_js_number",
+    "js_key_order",
+    "js_number",
+    "js_number_text",
+    "js_trim",
+    "read_optional",
+]
 
 # String.prototype.trim: WhiteSpace and LineTerminator of ECMA-262.
 _JS_SPACE = (
@@ -19,6 +27,11 @@ _RADIX = re.compile(r"0([xXoObB])([0-9a-fA-F]+)")
 _RADIX_BASE = {"x": 16, "o": 8, "b": 2}
 
 
+_INDEX = re.compile(r"0|[1-9][0-9]{0,9}")
+_MAX_INDEX = 2**32 - 2
+T = TypeVar("T")
+
+
 class JSTypeError(TypeError):
     """A JavaScript ``TypeError`` with V8's message (e.g. ``value?.trim is not a function``)."""
 
@@ -26,6 +39,21 @@ class JSTypeError(TypeError):
 def js_trim(value: str) -> str:
     """``String.prototype.trim``."""
     return value.strip(_JS_SPACE)
+
+
+def is_array_index(key: str) -> bool:
+    """Whether a JS object enumerates ``key`` first: the canonical text of 0 .. 2**32 - 2."""
+    return key[:1].isdigit() and _INDEX.fullmatch(key) is not None and int(key) <= _MAX_INDEX
+
+
+def js_key_order(items: list[tuple[str, T]]) -> list[tuple[str, T]]:
+    """``items`` in the order a JS object enumerates its keys: array indices first, in
+    ascending numeric order, then the other keys in insertion order."""
+    indices = [item for item in items if is_array_index(item[0])]
+    if not indices:
+        return items
+    indices.sort(key=lambda item: int(item[0]))
+    return indices + [item for item in items if not is_array_index(item[0])]
 
 
 def read_optional(value: Any, expression: str = "value?") -> str | None:

@@ -255,3 +255,37 @@ def test_importing_navai_agent_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_arguments_keep_negative_zero() -> None:
+    # JSON.parse("-0") is -0 (mobile goldens parse_tool_payload_09, pipeline_number_formats);
+    # before, -0 became the int 0, which has no sign.
+    payload = parse_tool_payload('{"a":-0,"b":-0.0,"c":0}')
+    assert isinstance(payload, dict)
+    assert [math.copysign(1.0, payload[key]) for key in "abc"] == [-1.0, -1.0, 1.0]
+    assert type(payload["c"]) is int
+    value = parse_tool_payload("-0")
+    assert isinstance(value, dict)
+    assert math.copysign(1.0, value["value"]) == -1.0
+    assert json_stringify(payload) == '{"a":0,"b":0,"c":0}'  # String(-0) is "0"
+
+
+def test_integer_like_keys_come_first() -> None:
+    # A JS object enumerates array-index keys first, ascending, then the rest in insertion
+    # order, both in JSON.parse results and in JSON.stringify text (mobile goldens
+    # event_args_integer_like_keys, pipeline_integer_like_keys, result_integer_like_keys).
+    payload = parse_tool_payload('{"b":1,"10":2,"2":3,"a":4,"01":5,"4294967295":6,"a":7}')
+    assert isinstance(payload, dict)
+    assert list(payload.items()) == [("2", 3), ("10", 2), ("b", 1), ("a", 7), ("01", 5), ("4294967295", 6)]
+    assert json_stringify({"b": 1, "10": 2, 2: 3, "a": {"9": 0, "x": 1, "1": 2}}) == (
+        '{"2":3,"10":2,"b":1,"a":{"1":2,"9":0,"x":1}}'
+    )
+    assert tool_result_events("c", {"z": 1, "0": 0})[0]["item"]["output"] == '{"0":0,"z":1}'
+
+
+def test_integer_like_keys_in_any_spelling() -> None:
+    # Only text that may hold such a key takes the slower ordering decoder; an escaped
+    # digit or spaces before the colon still count.
+    assert list(parse_tool_payload('{"b":1,"\\u0032":2}') or {}) == ["2", "b"]
+    assert list(parse_tool_payload('{"b":1,"3" :\n2}') or {}) == ["3", "b"]
+    assert list(parse_tool_payload('{"b":"\\"7\\":","a":1}') or {}) == ["b", "a"]

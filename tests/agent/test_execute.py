@@ -156,6 +156,53 @@ async def test_local_function_gets_the_context() -> None:
     assert paths == ["/x"]
 
 
+async def test_the_context_is_the_runtime_options() -> None:
+    # The TypeScript runtime hands a local function its whole options object (mobile goldens
+    # fn_describe_context: agentName, baseInstructions, routes, executeBackendFunction);
+    # before, navai's context held navigate and routes only, and there was no agent name.
+    def describe(context: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "agent": context["agent_name"],
+            "base": context["base_instructions"],
+            "routes": len(context["routes"]),
+            "backend": [item["name"] for item in context["backend_functions"]],
+            "executes": callable(context["execute_backend_function"]),
+            "functions": context["functions"].names(),
+        }
+
+    async def execute(name: str, payload: Any) -> Any:
+        return None
+
+    runtime = create_agent_runtime(
+        routes=[Route("perfil", "/profile", "")],
+        functions=[describe],
+        backend_functions=[{"name": "get_weather"}],
+        execute_backend_function=execute,
+        base_instructions="Base.",
+        agent_name="shopper",
+    )
+    assert runtime.agent_name == "shopper"
+    assert set(runtime.context) == {
+        "routes",
+        "functions",
+        "backend_functions",
+        "execute_backend_function",
+        "navigate",
+        "agent_name",
+        "base_instructions",
+    }
+    result = await runtime.execute_tool_call("execute_app_function", {"function_name": "describe"})
+    assert result["result"] == {
+        "agent": "shopper",
+        "base": "Base.",
+        "routes": 1,
+        "backend": ["get_weather"],
+        "executes": True,
+        "functions": ["describe"],
+    }
+    assert create_agent_runtime().agent_name is None
+
+
 @pytest.mark.parametrize("payload", [None, {}, {"function_name": " "}, {"function_name": 3}, []])
 async def test_function_name_required(payload: Any) -> None:
     runtime, _ = make()

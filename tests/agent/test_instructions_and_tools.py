@@ -200,7 +200,6 @@ def test_merge_warnings() -> None:
             {"name": " Secret_Word "},
             {"name": "Get_Weather", "description": "first"},
             BackendFunction("get_weather", "second"),
-            {"name": 42},  # not a string: skipped (listFunctions never yields one)
         ],
     )
     assert runtime.warnings == [
@@ -227,3 +226,10 @@ def test_bad_inputs() -> None:
         create_agent_runtime(functions=[42])  # type: ignore[list-item]
     with pytest.raises(TypeError):
         create_agent_runtime(backend_functions=["name"])  # type: ignore[list-item]
+    # A name that is not a string: the TypeScript runtime throws on it (mobile goldens
+    # runtime_bad_backend_*); list_functions() never yields one.
+    for name in (42, None):
+        with pytest.raises(TypeError, match="name must be a string"):
+            create_agent_runtime(backend_functions=[{"name": name}])
+    with pytest.raises(TypeError, match="name must be a string"):
+        create_agent_runtime(backend_functions=[{"description": "no name"}])

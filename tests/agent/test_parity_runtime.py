@@ -314,7 +314,8 @@ FULL_CALLS = [
         args("echo_2", {"args": [1]}),
         expect=ok("echo_2", "src/functions/b.ts#echo", "[1]"),
     ),
-    # §2: a local function's context is {navigate, routes} in navai, the whole build options on the web.
+    # §2: a local function's context is the build options on both, as each runtime names them
+    # (navai's are the mobile runtime's, in Python: create_agent_runtime's own arguments).
     Call(
         "execute_app_function",
         args("context_keys", None),
@@ -323,7 +324,12 @@ FULL_CALLS = [
             f"{A}#contextKeys",
             '["backendFunctions","executeBackendFunction","functionModuleLoaders","navigate","routes"]',
         ),
-        navai=ok("context_keys", f"{A}#contextKeys", '["navigate","routes"]'),
+        navai=ok(
+            "context_keys",
+            f"{A}#contextKeys",
+            '["agent_name","backend_functions","base_instructions","execute_backend_function",'
+            '"functions","navigate","routes"]',
+        ),
         why="2",
     ),
     # §5.2 backend functions
@@ -558,7 +564,9 @@ def _loader(path: str, exports: Any) -> Callable[[], Mapping[str, Any]]:
     def load() -> Mapping[str, Any]:
         if exports == "$throw":
             raise RuntimeError(f"cannot import {path}")
-        return {name: FIXTURES[fixture] for name, fixture in exports.items()}
+        # As the driver builds it: a module namespace lists its exports in code unit order
+        # (a mapping keeps its own order, as Object.entries does for a plain object).
+        return {name: FIXTURES[exports[name]] for name in sorted(exports)}
 
     return load
 
@@ -1047,7 +1055,8 @@ def test_tool_arguments_hold_javascript_numbers() -> None:
         '{"a":2.0,"b":12345678901234567890,"c":1e400,"d":-0.0,"e":7,"f":0.5,"g":1E2}'
     )
     assert isinstance(payload, dict)
-    assert [type(payload[key]) for key in "abcdefg"] == [int, float, float, int, int, float, int]
+    # -0 stays a float: an int has no negative zero, and JSON.parse("-0") is -0.
+    assert [type(payload[key]) for key in "abcdefg"] == [int, float, float, float, int, float, int]
     assert json_stringify(payload) == '{"a":2,"b":12345678901234567000,"c":null,"d":0,"e":7,"f":0.5,"g":100}'
     assert greet(payload["a"]) == "Hello, 2!"
     assert parse_tool_payload("9007199254740993") == {"value": 9007199254740992}

@@ -77,3 +77,12 @@ def test_route_is_frozen_and_takes_mappings() -> None:
     assert coerce_routes([{"name": "a", "path": "/a", "synonyms": ["x"]}]) == (Route("a", "/a", "", ("x",)),)
     with pytest.raises(TypeError):
         coerce_routes(["a"])  # type: ignore[list-item]
+
+
+def test_routes_default_to_none() -> None:
+    # resolveNavaiRoute(target) and getNavaiRoutePromptLines() default routes to [] (mobile
+    # goldens route_097, prompt_lines_5); a target that is not a string raises, as in JS.
+    assert resolve_route("perfil") is None
+    assert route_prompt_lines() == []
+    with pytest.raises(TypeError):
+        resolve_route(42, ROUTES)  # type: ignore[arg-type]

@@ -153,3 +153,18 @@ def test_functions_from_a_file_and_from_a_folder(tmp_path: Path) -> None:
 
     with pytest.raises(FileNotFoundError, match="no Python file or folder"):
         functions_from_path(tmp_path / "missing")
+
+
+def test_a_loaders_mapping_keeps_its_order() -> None:
+    # A loader's mapping is a plain object to the TypeScript loader (Object.entries): its
+    # own order, integer-like keys first; only a module is ordered as a JS namespace (code
+    # units). Before, mappings were sorted too (mobile goldens load_app, load_loader_edge_cases).
+    from navai.server import load_navai_functions, module_exports
+
+    def lookup() -> None: ...
+
+    exports = {"zeta": lookup, "Alpha": lookup, "10": lookup, "2": lookup, "alpha": lookup}
+    assert [name for name, _ in module_exports(exports)] == ["2", "10", "zeta", "Alpha", "alpha"]
+    registry = load_navai_functions({"src/fns/a.ts": lambda: {"lookup": lookup, "Lookup": lookup}})
+    assert registry.names() == ["lookup", "lookup_2"]
+    assert registry.warnings == ['[navai] Renamed duplicated function "Lookup" to "lookup_2".']

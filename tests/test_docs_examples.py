@@ -1,4 +1,5 @@
-"""The README's Python examples run, against the real backend, so they cannot rot.
+"""The Python examples of the README and of the docs site (docs/) run, against the real backend,
+so they cannot rot.
 
 A block is a script (run as ``__main__``) or, when it defines ``test_`` functions, a pytest
 file (run by pytest in a scratch folder, twice for the vcrpy one: recording, then replaying
@@ -20,8 +21,15 @@ import backend_harness
 import pytest
 from agent.realtime_standin import function_call_response, scripted_process, text_response
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+SOURCES = [
+    (f"{page.relative_to(ROOT)}#{n}", block)
+    for page in PAGES
+    for n, block in enumerate(re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S), start=1)
+]
+IDS = [name for name, _ in SOURCES]
+BLOCKS = [block for _, block in SOURCES]
 SCRIPTS = [
     i for i, block in enumerate(BLOCKS) if "\ndef test_" not in block and "\nasync def test_" not in block
 ]
@@ -31,6 +39,7 @@ TEST_FILES = [i for i in range(len(BLOCKS)) if i not in SCRIPTS]
 def test_readme_has_examples() -> None:
     assert len(SCRIPTS) >= 7
     assert len(TEST_FILES) >= 4
+    assert sum(name.startswith("README.md#") for name in IDS) >= 3
 
 
 AGENT_REPLY = "Clear and 21 °C in Bogotá."
@@ -51,7 +60,7 @@ def realtime_stand_in(folder: Path) -> Iterator[str]:
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("index", SCRIPTS)
+@pytest.mark.parametrize("index", SCRIPTS, ids=[IDS[i] for i in SCRIPTS])
 def test_readme_example_runs(
     index: int,
     live_backend: backend_harness.Backend,
@@ -84,7 +93,7 @@ def _pytest(folder: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("index", TEST_FILES)
+@pytest.mark.parametrize("index", TEST_FILES, ids=[IDS[i] for i in TEST_FILES])
 def test_readme_test_file_passes(index: int, live_backend: backend_harness.Backend, tmp_path: Path) -> None:
     source = BLOCKS[index]
     if "use_cassette" not in source:
