@@ -10,9 +10,8 @@ Served over stdio (:meth:`NavaiMCPServer.run_stdio`, ``navai mcp``) or Streamabl
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import NavaiError
@@ -187,16 +186,8 @@ class NavaiMCPServer:
         await entry[1].wait()
         return entry[0]
 
-    @contextlib.asynccontextmanager
-    async def lifespan(self) -> AsyncIterator[None]:
-        """Stop the HTTP session managers this loop started (for an app's lifespan, or tests)."""
-        try:
-            yield
-        finally:
-            await self.aclose()
-
     async def aclose(self) -> None:
-        """Stop the HTTP session managers started on this event loop."""
+        """Stop the HTTP session managers started on this event loop (an app's shutdown, tests)."""
         tasks = [task for task in self._http_tasks if task.get_loop() is asyncio.get_running_loop()]
         for task in tasks:
             task.cancel()

@@ -19,7 +19,9 @@ import backend_harness
 import httpx2
 import mcp
 import pytest
+from agents import Agent, Runner, set_tracing_disabled
 from agents.mcp import MCPServerStdio, MCPServerStreamableHttp
+from agents.testing import ScriptedModel, assistant_message, function_call
 from py_backend_harness import PyBackend
 
 pytestmark = [pytest.mark.anyio, pytest.mark.live]
@@ -195,3 +197,36 @@ async def test_the_agents_sdk_mcp_clients_list_and_call_the_tools(
         assert tools["say_hello"].input_schema["properties"]["payload"]["anyOf"][1] == {"type": "null"}
         assert _json(result)["result"] == expected
         assert failed.is_error
+
+
+async def test_an_agents_sdk_agent_runs_a_tool_call_through_navai_mcp(
+    live_backend: backend_harness.Backend,
+) -> None:
+    """A whole ``Runner.run``: the SDK lists the tools of ``navai mcp`` for its (scripted) model
+    and runs the call the model makes through it."""
+    set_tracing_disabled(True)
+    model = ScriptedModel(
+        [
+            [function_call("add", {"payload": {"args": [2, 3]}}, call_id="c1")],
+            [assistant_message("5.")],
+        ]
+    )
+    stdio = MCPServerStdio(
+        {
+            "command": sys.executable,
+            "args": ["-m", "navai", "--api-url", live_backend.url, "mcp"],
+            "env": _env(),
+        },
+        client_session_timeout_seconds=20,
+    )
+    try:
+        async with stdio:
+            agent = Agent(name="calc", instructions="Use the tools.", model=model, mcp_servers=[stdio])
+            result = await Runner.run(agent, "2 + 3?")
+    finally:
+        set_tracing_disabled(False)
+    assert result.final_output == "5."
+    (output,) = [item.output for item in result.new_items if item.type == "tool_call_output_item"]
+    assert output["type"] == "text"  # the SDK hands the model the MCP text content
+    assert json.loads(output["text"])["result"] == 5
+    assert "add" in [tool.name for tool in model.calls[0].tools]

@@ -242,6 +242,28 @@ async def test_a_backend_that_is_down_lists_no_functions_and_warns(caplog: pytes
     assert any("Failed to load backend functions" in r.getMessage() for r in caplog.records)
 
 
+async def test_streamable_http_app_in_process_and_aclose(backend: AsyncNavaiBackendClient) -> None:
+    from mcp.client.streamable_http import streamable_http_client
+    from starlette.applications import Starlette
+    from starlette.routing import Route as StarletteRoute
+
+    server = create_mcp_server(backend)
+    app = Starlette(routes=[StarletteRoute("/tools", server.streamable_http_app())])
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport) as http:
+        async with mcp.Client(streamable_http_client("http://127.0.0.1/tools", http_client=http)) as client:
+            result = await client.call_tool("greet", {"payload": {"value": "Ana"}})
+        # a Host that is not loopback is refused (DNS rebinding), by the SDK's own check
+        refused = await http.post(
+            "http://evil.example/tools", json={}, headers={"Accept": "application/json"}
+        )
+    assert _text(result)["result"] == "Hello, Ana!"
+    assert refused.status_code == 421
+    (task,) = server._http_tasks
+    await server.aclose()
+    assert task.done()
+
+
 def test_the_package_is_lazy_and_names_the_extra_when_mcp_is_missing() -> None:
     code = (
         "import sys\n"
