@@ -279,3 +279,54 @@ def test_the_package_is_lazy_and_names_the_extra_when_mcp_is_missing() -> None:
     assert out.splitlines()[0] == "False True"
     assert out.splitlines()[1].startswith("NavaiError navai.mcp needs the MCP SDK")
     assert "pip install 'navai[mcp]'" in out
+
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("cors_origins", "env", "host", "origin", "status"),
+    [
+        (["*"], {}, "127.0.0.1:3000", "https://anything.example", 200),  # * allows every origin
+        (["*"], {}, "evil.example", None, 421),  # ... but not every Host
+        (
+            None,
+            {"NAVAI_MCP_ALLOWED_HOSTS": "navai.example.com, api.example.com"},
+            "api.example.com",
+            None,
+            200,
+        ),
+        (None, {"NAVAI_MCP_ALLOWED_HOSTS": "navai.example.com"}, "other.example.com", None, 421),
+        (None, {"NAVAI_CORS_ORIGIN": "https://app.example.com"}, "app.example.com", None, 200),
+    ],
+)
+async def test_the_apps_mcp_endpoint_protection(
+    cors_origins: list[str] | None, env: dict[str, str], host: str, origin: str | None, status: int
+) -> None:
+    from navai.server import create_navai_app
+
+    app = create_navai_app(
+        functions=[greet], env={"OPENAI_API_KEY": "sk-x", **env}, cors_origins=cors_origins, mcp=True
+    )
+    headers = {"Accept": "application/json, text/event-stream", "Host": host}
+    if origin is not None:
+        headers["Origin"] = origin
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app)) as http:
+        response = await http.post(f"http://{host}/mcp", json=INITIALIZE, headers=headers)
+    assert response.status_code == status, response.text
+
+
+def test_mcp_needs_the_function_routes() -> None:
+    from navai.server import create_navai_app
+
+    with pytest.raises(ValueError, match="include_functions_routes"):
+        create_navai_app(env={}, include_functions_routes=False, mcp=True)
