@@ -86,7 +86,6 @@ class NavaiMCPServer:
     ) -> None:
         self._source = source
         self._specs: list[ToolSpec] | None = None
-        self._lock = asyncio.Lock()
         self.server: Server[Any] = Server(
             name,
             version=__version__,
@@ -94,10 +93,7 @@ class NavaiMCPServer:
             on_list_tools=self._on_list_tools,
             on_call_tool=self._on_call_tool,
         )
-        self._http: weakref.WeakKeyDictionary[Any, tuple[StreamableHTTPSessionManager, asyncio.Event]] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._http_tasks: set[asyncio.Task[None]] = set()
+        self._http_apps: list[_StreamableHTTPApp] = []
 
     def __repr__(self) -> str:
         return f"<NavaiMCPServer name={self.server.name!r} source={self._source!r}>"
@@ -167,53 +163,65 @@ class NavaiMCPServer:
         ``security`` defaults to :func:`transport_security` with no extra origins.
         """
         settings = security if security is not None else transport_security()
-        return _StreamableHTTPApp(self, settings, json_response)
-
-    async def _manager(
-        self, settings: TransportSecuritySettings, json_response: bool
-    ) -> StreamableHTTPSessionManager:
-        loop = asyncio.get_running_loop()
-        entry = self._http.get(loop)
-        if entry is None:
-            manager = StreamableHTTPSessionManager(
-                app=self.server, stateless=True, json_response=json_response, security_settings=settings
-            )
-            ready = asyncio.Event()
-            entry = self._http[loop] = (manager, ready)
-            task = loop.create_task(_run_manager(manager, ready), name="navai-mcp-http")
-            self._http_tasks.add(task)
-            task.add_done_callback(self._http_tasks.discard)
-        await entry[1].wait()
-        return entry[0]
+        app = _StreamableHTTPApp(self.server, settings, json_response)
+        self._http_apps.append(app)
+        return app
 
     async def aclose(self) -> None:
         """Stop the HTTP session managers started on this event loop (an app's shutdown, tests)."""
-        tasks = [task for task in self._http_tasks if task.get_loop() is asyncio.get_running_loop()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._http.pop(asyncio.get_running_loop(), None)
+        for app in self._http_apps:
+            await app.aclose()
 
 
 class _StreamableHTTPApp:
-    """An ASGI app (a class, so Starlette's ``Route`` hands it the raw scope)."""
+    """An ASGI app (a class, so Starlette's ``Route`` hands it the raw scope): one stateless
+    session manager per event loop, started by the first request on that loop."""
 
-    def __init__(
-        self, server: NavaiMCPServer, settings: TransportSecuritySettings, json_response: bool
-    ) -> None:
+    def __init__(self, server: Server[Any], settings: TransportSecuritySettings, json_response: bool) -> None:
         self._server = server
         self._settings = settings
         self._json_response = json_response
+        self._managers: weakref.WeakKeyDictionary[Any, tuple[StreamableHTTPSessionManager, asyncio.Event]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        manager = await self._server._manager(self._settings, self._json_response)
+        manager = await self._manager()
         await manager.handle_request(scope, receive, send)
 
+    async def _manager(self) -> StreamableHTTPSessionManager:
+        loop = asyncio.get_running_loop()
+        entry = self._managers.get(loop)
+        if entry is None:
+            manager = StreamableHTTPSessionManager(
+                app=self._server,
+                stateless=True,
+                json_response=self._json_response,
+                security_settings=self._settings,
+            )
+            entry = self._managers[loop] = (manager, asyncio.Event())
+            task = loop.create_task(self._run(manager, entry[1]), name="navai-mcp-http")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        await entry[1].wait()
+        return entry[0]
 
-async def _run_manager(manager: StreamableHTTPSessionManager, ready: asyncio.Event) -> None:
-    async with manager.run():
-        ready.set()
-        await asyncio.Event().wait()  # until cancelled (the loop closing, or aclose())
+    async def _run(self, manager: StreamableHTTPSessionManager, ready: asyncio.Event) -> None:
+        try:
+            async with manager.run():
+                ready.set()
+                await asyncio.Event().wait()  # until cancelled (the loop closing, or aclose())
+        finally:
+            ready.set()  # a manager that failed to start answers 500, and the next request retries
+            self._managers.pop(asyncio.get_running_loop(), None)
+
+    async def aclose(self) -> None:
+        loop = asyncio.get_running_loop()
+        tasks = [task for task in self._tasks if task.get_loop() is loop]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def create_mcp_server(

@@ -6,6 +6,7 @@ voice model for the same calls: an MCP client must see exactly that.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import subprocess
@@ -259,7 +260,7 @@ async def test_streamable_http_app_in_process_and_aclose(backend: AsyncNavaiBack
         )
     assert _text(result)["result"] == "Hello, Ana!"
     assert refused.status_code == 421
-    (task,) = server._http_tasks
+    (task,) = {t for t in asyncio.all_tasks() if t.get_name() == "navai-mcp-http"}
     await server.aclose()
     assert task.done()
 
