@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -92,8 +93,9 @@ async def minting_backend() -> AsyncIterator[tuple[AsyncNavaiBackendClient, Mint
 
 
 async def test_realtime_runner_with_the_minted_secret_the_tools_and_navai_answers(
-    minting_backend: tuple[AsyncNavaiBackendClient, Minted],
+    minting_backend: tuple[AsyncNavaiBackendClient, Minted], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="websockets.client")
     backend, minted = minting_backend
     went: list[str] = []
     agent = create_realtime_agent(backend, routes=ROUTES, navigate=went.append)
@@ -119,6 +121,10 @@ async def test_realtime_runner_with_the_minted_secret_the_tools_and_navai_answer
     assert conn.authorization == f"Bearer {minted.values[0]}"
     assert second.authorization == f"Bearer {minted.values[1]}"
     assert (conn.path, conn.model) == ("/v1/realtime", "gpt-realtime")
+    # websockets logs the handshake's Authorization header at DEBUG: with the secret cut out
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "websockets.client")
+    assert "Authorization: Bearer ***" in logged
+    assert not any(value in logged for value in minted.values)
 
     # session.update carries the runtime's tools and instructions.
     tools = {tool["name"]: tool for tool in update["session"]["tools"]}

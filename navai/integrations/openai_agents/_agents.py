@@ -4,7 +4,9 @@ built on them, and a Realtime model configuration that mints its key from the ba
 
 from __future__ import annotations
 
+import collections
 import copy
+import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -170,6 +172,33 @@ def create_realtime_agent(
     )
 
 
+class _RedactSecrets(logging.Filter):
+    """Cuts minted secrets out of the records of the SDK's WebSocket connection.
+
+    websockets logs the handshake's request headers at DEBUG, ``Authorization`` included;
+    the Agents SDK gives no way to hand it a logger of our own, as `NavaiVoiceAgent` does.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: collections.deque[str] = collections.deque(maxlen=64)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "***")
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+_REDACT = _RedactSecrets()
+logging.getLogger("websockets.client").addFilter(_REDACT)
+
+
 @attrs.frozen(repr=False)
 class _MintedKey:
     """The ``api_key`` callable: a client secret minted by the backend at every connect."""
@@ -182,7 +211,9 @@ class _MintedKey:
 
     async def __call__(self) -> str:
         secret = await call_maybe_sync(self.backend.create_client_secret, self.secret_input)
-        return str(secret.value)
+        value = str(secret.value)
+        _REDACT.secrets.append(value)
+        return value
 
 
 def _non_blank(value: str | None) -> str | None:
