@@ -6,8 +6,8 @@ functions it exposes, and executes one by name. `NavaiBackendClient` and
 reference client (`createNavaiMobileBackendClient`).
 
 ``import navai`` is cheap: each public name loads its module on first use, so a
-sync-only program never imports asyncio, and a script that only
-catches ``navai.NavaiError`` never imports httpx2.
+script that only catches ``navai.NavaiError`` never imports httpx2 (httpx2 itself
+brings asyncio, so a client of either kind does).
 """
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING

@@ -42,3 +42,16 @@ def test_the_sync_client_is_generated_from_the_async_one() -> None:
         [sys.executable, str(root / "scripts" / "unasync.py"), "--check"], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr
+
+
+def test_import_navai_loads_no_http_stack_until_a_client_is_used() -> None:
+    """The promise of navai/__init__.py: catching navai.NavaiError costs no httpx2 import."""
+    code = (
+        "import sys, navai\n"
+        "try:\n    raise navai.NavaiError('x')\nexcept navai.NavaiError:\n    pass\n"
+        "assert 'httpx2' not in sys.modules, 'httpx2 imported'\n"
+        "navai.NavaiBackendClient('http://backend.test', env={})\n"
+        "assert 'httpx2' in sys.modules\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
