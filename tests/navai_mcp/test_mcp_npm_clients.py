@@ -2,11 +2,11 @@
 CLI (the TypeScript SDK's client) lists and calls the tools, and the MCP conformance suite's
 server scenarios that apply to any server (the initialize handshake, a valid tool list) pass.
 
-Their packages install from ``npm/package-lock.json`` on first use (``npm install
---ignore-scripts``, which keeps the locked versions: ``npm ci`` refuses this lock, whose
-``lefthook`` dependency lists optional binaries for other platforms): the Inspector CLI 1.0.3 and conformance 0.1.5, the last releases that run on Node 20
-(the Inspector 0.16+ and conformance 0.1.16 need Node 22). Without node they skip, except
-under CI.
+The Inspector CLI 1.0.3 and conformance 0.1.5 are the last releases that run on Node 20
+(the Inspector 0.16+ and conformance 0.1.16 need Node 22). They install from
+``npm/package-lock.json`` on first use with ``npm install --ignore-scripts``, which keeps the
+locked versions (``npm ci`` refuses this lock: its ``lefthook`` dependency lists optional
+binaries for other platforms). Without node they skip, except under CI.
 """
 
 from __future__ import annotations
