@@ -32,7 +32,11 @@ ENVIRONMENT = {
     "NAVAI_FUNCTIONS_FOLDERS": "function folders, comma-separated (default src/ai/functions-modules)",
     "NAVAI_AGENTS_FOLDERS": "agent folders, comma-separated",
     "NAVAI_CORS_ORIGIN": "extra allowed browser origins, comma-separated; * allows all",
-    "NAVAI_FUNCTION_TIMEOUT": "seconds a function call may run",
+    "NAVAI_FUNCTION_TIMEOUT": "seconds a function call may run (default 30; then 504)",
+    "NAVAI_UPSTREAM_TIMEOUT": "seconds an OpenAI or ElevenLabs call may take (default 30; then 504)",
+    "NAVAI_MAX_HEADER_BYTES": "largest request line and headers accepted (default 16384; then 431)",
+    "NAVAI_HEADERS_TIMEOUT": "seconds a client may take to send its headers (default 60; then 408)",
+    "NAVAI_REQUEST_TIMEOUT": "seconds a client may take to send its whole request (default 300; then 408)",
     "NAVAI_TTS_PROVIDER": "openai or elevenlabs (speech synthesis)",
     "ELEVENLABS_API_KEY": "ElevenLabs key",
     "ELEVENLABS_BASE_URL": "ElevenLabs API base URL",
@@ -92,6 +96,12 @@ def add_serve_parser(commands: Any) -> None:
     )
     serve.add_argument("--env-file", metavar="PATH", help="load this file instead of ./.env")
     serve.add_argument(
+        "--function-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds a function call may run before it answers 504 (default $NAVAI_FUNCTION_TIMEOUT, 30)",
+    )
+    serve.add_argument(
         "--workers", type=int, default=1, metavar="N", help="worker processes sharing the port (default 1)"
     )
     serve.add_argument(
@@ -142,7 +152,14 @@ def run_serve(args: argparse.Namespace) -> int:
     """``navai serve``: the backend on uvicorn until SIGINT/SIGTERM."""
     try:
         from .server import create_navai_app
-        from .server._serve import freeze_heap, load_env_file, make_server, run_supervised, stuck_threads
+        from .server._serve import (
+            freeze_heap,
+            load_env_file,
+            make_server,
+            protocol_limits,
+            run_supervised,
+            stuck_threads,
+        )
     except ImportError as exc:
         return _error(f"navai serve needs the server extra (pip install 'navai[server]'): {exc}")
     if args.workers < 1:
@@ -152,6 +169,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         load_env_file(args.env_file)
         port = _port(args)
+        protocol_limits()
     except (OSError, ValueError) as exc:
         return _error(str(exc))
     options: dict[str, Any] = {
@@ -163,6 +181,8 @@ def run_serve(args: argparse.Namespace) -> int:
         options["mcp"] = True
     if args.cors_origin:
         options["cors_origins"] = args.cors_origin
+    if args.function_timeout is not None:
+        options["function_timeout"] = args.function_timeout
     try:
         app = create_navai_app(**options)  # in every mode: bad options fail here, with Node's messages
     except (ValueError, NavaiError) as exc:

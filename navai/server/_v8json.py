@@ -35,7 +35,16 @@ def _number(text: str) -> int | float:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_number)
+def _integer(text: str) -> int | float:
+    """An integer literal: exact, as before, up to Python's 4,300-digit ``int()`` limit.
+
+    Longer ones become a double (Infinity, answered as ``null``), as JS reads every
+    number, instead of failing a body that Node accepts.
+    """
+    return int(text) if len(text) <= 4300 else _number(text)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_number, parse_int=_integer)
 
 
 def parse_json(text: str) -> Any:
