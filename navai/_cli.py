@@ -120,6 +120,32 @@ def _parser() -> argparse.ArgumentParser:
         help="the app whose src/ holds the agent folders (default: $NAVAI_FUNCTIONS_BASE_DIR, then .)",
     )
 
+    mcp = commands.add_parser(
+        "mcp",
+        help="serve the backend's functions to an MCP client over stdio (needs navai[mcp])",
+        description="An MCP server on stdin/stdout whose tools are the backend's functions: "
+        "for Claude Desktop, Cursor, the OpenAI Agents SDK or any MCP client.",
+    )
+    mcp.add_argument(
+        "--functions",
+        metavar="PATH",
+        help="local functions too: a Python file, or a folder of them, loaded with the backend's rules",
+    )
+    mcp.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="a route navigate_to may open (repeatable); adds the navigate_to tool",
+    )
+    mcp.add_argument(
+        "--cache-ttl",
+        type=float,
+        metavar="SECONDS",
+        help="keep the backend's function list this long (default: fetched at every tools/list)",
+    )
+    mcp.add_argument("--name", default="navai", help="the server name MCP clients show (default navai)")
+
     add_serve_parser(commands)
     return parser
 
@@ -234,13 +260,8 @@ def _agent(args: argparse.Namespace) -> int:
         if args.functions is not None:
             raise _UsageError("--functions cannot be used with --agents or --app-dir")
         agents = discover_agents(base_dir=args.app_dir, agents_folders=args.agents)
-    elif args.functions is not None:
-        from .server._discovery import functions_from_path
-
-        try:
-            functions = functions_from_path(args.functions)
-        except FileNotFoundError as exc:
-            raise _UsageError(f"--functions: {exc}") from exc
+    else:
+        functions = _local_functions(args.functions)
 
     async def run() -> None:
         async with AsyncNavaiBackendClient(args.api_url, **_client_options(args)) as client:
@@ -256,6 +277,52 @@ def _agent(args: argparse.Namespace) -> int:
                 base_instructions=args.instructions,
                 agents=agents,
             )
+
+    asyncio.run(run())
+    return EXIT_OK
+
+
+def _local_functions(path: str | None) -> Any:
+    """``--functions PATH``: loaded with the backend's discovery rules, or None."""
+    if path is None:
+        return None
+    from .server._discovery import functions_from_path  # the function model, where it lives today
+
+    try:
+        return functions_from_path(path)
+    except FileNotFoundError as exc:
+        raise _UsageError(f"--functions: {exc}") from exc
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    """``navai mcp``: an MCP server on stdio in front of the backend, until stdin closes.
+
+    stdout carries the protocol only: warnings and errors go to stderr.
+    """
+    import asyncio
+    import logging
+
+    from .agent._chat import parse_route
+
+    if args.cache_ttl is not None and not args.cache_ttl > 0:
+        raise _UsageError("--cache-ttl must be a positive number of seconds")
+    try:
+        routes = [parse_route(text) for text in args.route]
+    except NavaiError as exc:
+        raise _UsageError(str(exc)) from exc
+    functions = _local_functions(args.functions)
+    from .mcp import create_mcp_server
+
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="navai mcp: %(message)s")
+
+    async def run() -> None:
+        from ._async_client import AsyncNavaiBackendClient
+
+        async with AsyncNavaiBackendClient(args.api_url, **_client_options(args)) as client:
+            server = create_mcp_server(
+                client, functions=functions or (), routes=routes, cache_ttl=args.cache_ttl, name=args.name
+            )
+            await server.run_stdio()
 
     asyncio.run(run())
     return EXIT_OK
@@ -316,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.timeout is not None and not args.timeout > 0:
         _usage(parser, "--timeout must be a positive number of seconds")
     try:
+        if args.command == "mcp":
+            return _mcp(args)
         return _agent(args) if args.command == "agent" else _run(args)
     except _UsageError as exc:
         _usage(parser, str(exc))

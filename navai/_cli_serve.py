@@ -11,6 +11,8 @@ import os
 import sys
 from typing import Any
 
+from ._exceptions import NavaiError
+
 EXIT_OK, EXIT_ERROR = 0, 1
 
 #: Every variable ``navai serve`` reads, as ``navai serve --help`` lists them.
@@ -47,6 +49,7 @@ ENVIRONMENT = {
     "ELEVENLABS_STYLE": "ElevenLabs style",
     "ELEVENLABS_USE_SPEAKER_BOOST": "ElevenLabs speaker boost (true/false)",
     "FORWARDED_ALLOW_IPS": "proxies trusted for X-Forwarded-* (default 127.0.0.1)",
+    "NAVAI_MCP_ALLOWED_HOSTS": "with --mcp: Host names /mcp answers besides loopback and the CORS origins'",
 }
 
 
@@ -120,6 +123,11 @@ def add_serve_parser(commands: Any) -> None:
         "--access-log", action=argparse.BooleanOptionalAction, default=False, help="log every request"
     )
     serve.add_argument(
+        "--mcp",
+        action="store_true",
+        help="also serve the functions to MCP clients over Streamable HTTP at /mcp (needs navai[mcp])",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
 
@@ -169,13 +177,15 @@ def run_serve(args: argparse.Namespace) -> int:
         "functions_folders": args.functions_folders,
         "cors": not args.no_cors,
     }
+    if args.mcp:
+        options["mcp"] = True
     if args.cors_origin:
         options["cors_origins"] = args.cors_origin
     if args.function_timeout is not None:
         options["function_timeout"] = args.function_timeout
     try:
         app = create_navai_app(**options)  # in every mode: bad options fail here, with Node's messages
-    except ValueError as exc:
+    except (ValueError, NavaiError) as exc:
         return _error(str(exc))
     origins = app.state.navai_cors_origins
     from .server._cors import cors_summary

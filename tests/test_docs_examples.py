@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import backend_harness
 import pytest
@@ -45,15 +46,30 @@ def test_readme_has_examples() -> None:
 AGENT_REPLY = "Clear and 21 °C in Bogotá."
 
 
+def _strict(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events with what the Agents SDK's strict event models require (the real server sends
+    both): an ``event_id`` on each, an ``output_index`` on argument deltas."""
+    done = []
+    for index, event in enumerate(events):
+        event = {**event, "event_id": f"event_{index}"}
+        if event["type"] == "response.function_call_arguments.delta":
+            event.setdefault("output_index", 0)
+        done.append(event)
+    return done
+
+
 @contextlib.contextmanager
-def realtime_stand_in(folder: Path) -> Iterator[str]:
+def realtime_stand_in(folder: Path, *, strict: bool = False) -> Iterator[str]:
     """The stand-in Realtime server, in its own process, playing the agent example's turn:
     the model calls ``get_weather`` for Bogotá, then answers `AGENT_REPLY`."""
     arguments = json.dumps({"function_name": "get_weather", "payload": {"args": ["Bogotá"]}})
     call = function_call_response("call_1", "execute_app_function", arguments)
+    reply = text_response(AGENT_REPLY)
+    if strict:
+        call, reply = _strict(call), _strict(reply)
     steps = [
         {"expect": "response.create", "send": call},
-        {"expect": "response.create", "send": text_response(AGENT_REPLY)},
+        {"expect": "response.create", "send": reply},
     ]
     with scripted_process(steps, folder) as (url, _):
         yield url
@@ -72,11 +88,14 @@ def test_readme_example_runs(
     source = BLOCKS[index].replace("http://localhost:3000", live_backend.url)
     script = tmp_path / f"readme_example_{index}.py"
     script.write_text(source)
-    if "NavaiVoiceAgent(" not in source:
+    realtime_agent = "create_realtime_agent(" in source  # the Agents SDK's RealtimeRunner
+    if "NavaiVoiceAgent(" not in source and not realtime_agent:
         runpy.run_path(str(script), run_name="__main__")
         assert capsys.readouterr().out.strip() or "assert" in source
         return
-    with realtime_stand_in(tmp_path) as url:
+    if realtime_agent:
+        monkeypatch.setenv("OPENAI_AGENTS_DISABLE_TRACING", "1")
+    with realtime_stand_in(tmp_path, strict=realtime_agent) as url:
         monkeypatch.setenv("NAVAI_REALTIME_URL", url)
         runpy.run_path(str(script), run_name="__main__")
     assert capsys.readouterr().out.splitlines()[-1] == AGENT_REPLY

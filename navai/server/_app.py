@@ -478,6 +478,7 @@ def create_navai_app(
     cors_origins: str | Sequence[str] | None = None,
     function_timeout: float | None = None,
     upstream_timeout: float | None = None,
+    mcp: bool = False,
 ) -> Starlette:
     """A NAVAI backend as a Starlette app: ``registerNavaiExpressRoutes`` in Python.
 
@@ -502,6 +503,9 @@ def create_navai_app(
     place, up to twice its 40 workers; once all are stuck, sync calls answer 503).
     ``upstream_timeout`` (else ``NAVAI_UPSTREAM_TIMEOUT``, else 30 s) bounds the OpenAI
     and ElevenLabs calls (504). A call whose client disconnects is cancelled.
+
+    ``mcp=True`` (needs ``navai[mcp]``) also serves the functions to MCP clients over
+    Streamable HTTP at ``/mcp`` (see :mod:`navai.mcp`).
     """
     environ: Mapping[str, str] = os.environ if env is None else env
     function_timeout = _seconds(function_timeout, environ, "NAVAI_FUNCTION_TIMEOUT", DEFAULT_FUNCTION_TIMEOUT)
@@ -562,7 +566,16 @@ def create_navai_app(
     if cors:
         origins = cors_origins_from_env(environ) if cors_origins is None else parse_cors_origins(cors_origins)
         middleware.append(Middleware(NavaiCORSMiddleware, origins=origins))
-    app = Starlette(routes=[*routes, _NotFound(routes, state)], middleware=middleware)
+    extra: list[BaseRoute] = []
+    if mcp:
+        if lazy is None:
+            raise ValueError("mcp=True serves the app's functions: include_functions_routes must be on.")
+        from starlette.routing import Route as StarletteRoute
+
+        from ..mcp._server import app_mcp_endpoint
+
+        extra.append(StarletteRoute("/mcp", app_mcp_endpoint(lazy.get, cors_origins=origins, env=environ)))
+    app = Starlette(routes=[*extra, *routes, _NotFound(routes, state)], middleware=middleware)
     app.state.navai = state
     app.state.navai_cors_origins = origins
     return app
