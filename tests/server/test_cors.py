@@ -254,3 +254,23 @@ def test_the_middleware_says_which_origins_it_allows() -> None:
         "CORS: localhost and 127.0.0.1 origins allowed, https://a.example"
     )
     assert NavaiCORSMiddleware(app, ["*"]).summary() == "CORS: every origin allowed"
+
+
+async def test_an_app_s_own_vary_and_allow_origin_are_merged_as_starlette_merges_them() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        headers = [
+            (b"vary", b"Accept-Encoding"),
+            (b"access-control-allow-origin", b"https://x"),
+            (b"x-a", b"1"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(NavaiCORSMiddleware(app)), base_url="http://navai.test"
+    ) as client:
+        response = await client.get("/", headers={"Origin": "http://localhost:5173"})
+    assert response.headers.get_list("access-control-allow-origin") == ["http://localhost:5173"]
+    assert response.headers["vary"] == "Accept-Encoding, Origin"
+    assert response.headers["x-a"] == "1"
+    assert response.text == "ok"
