@@ -72,7 +72,7 @@ class NavaiCORSMiddleware:
         self.app = app
         self.origins = tuple(origins)
         allow_all = self._allow_all = "*" in self.origins
-        self._decided: dict[str, bool] = {}
+        self._decided: dict[bytes, tuple[bytes, bytes] | None] = {}
         self.cors = _PlaygroundCORS(
             app,
             allow_origins=["*"] if allow_all else self.origins,
@@ -84,12 +84,19 @@ class NavaiCORSMiddleware:
     def is_allowed(self, origin: str) -> bool:
         """Whether ``origin`` may call this backend from a browser (Starlette's rule, remembered
         for the few origins a deployment sees; at most 256, so hostile ones cannot grow it)."""
-        known = self._decided.get(origin)
-        if known is None:
-            known = self.cors.is_allowed_origin(origin)
-            if len(self._decided) < 256:
-                self._decided[origin] = known
-        return known
+        return self._allow_header(origin.encode("latin-1")) is not None
+
+    def _allow_header(self, origin: bytes) -> tuple[bytes, bytes] | None:
+        """The ``Access-Control-Allow-Origin`` header for ``origin``, None when refused."""
+        try:
+            return self._decided[origin]
+        except KeyError:
+            pass
+        allowed = self.cors.is_allowed_origin(origin.decode("latin-1"))
+        header = (_ALLOW_ALL if self._allow_all else (_ALLOW_ORIGIN, origin)) if allowed else None
+        if len(self._decided) < 256:
+            self._decided[origin] = header
+        return header
 
     def summary(self) -> str:
         """One line for the start-up log: which origins a browser may call from."""
@@ -102,19 +109,18 @@ class NavaiCORSMiddleware:
         origin = host = None
         for name, value in scope["headers"]:
             if name == b"origin":
-                origin = value.decode("latin-1")
+                origin = value
             elif name == b"host":
-                host = value.decode("latin-1")
+                host = value
         if origin is None or (host is not None and _same_origin(origin, host)):
             await self.app(scope, receive, send)
-        elif not self.is_allowed(origin):
-            await self._refuse(origin)(scope, receive, send)
+            return
+        allow = self._allow_header(origin)
+        if allow is None:
+            await self._refuse(origin.decode("latin-1"))(scope, receive, send)
         elif scope["method"] == "OPTIONS" and _asks_preflight(scope):
             await self.cors(scope, receive, send)  # preflights: Starlette's answer
         else:
-            allow = (
-                _ALLOW_ALL if self._allow_all else (b"access-control-allow-origin", origin.encode("latin-1"))
-            )
             await self.app(scope, receive, _with_cors_headers(send, allow))
 
     @staticmethod
@@ -128,7 +134,8 @@ class NavaiCORSMiddleware:
         )
 
 
-_ALLOW_ALL = (b"access-control-allow-origin", b"*")
+_ALLOW_ORIGIN = b"access-control-allow-origin"
+_ALLOW_ALL = (_ALLOW_ORIGIN, b"*")
 _VARY = (b"vary", b"Origin")
 _OURS = (b"access-control-allow-origin", b"vary")
 
@@ -146,13 +153,14 @@ def _with_cors_headers(send: Send, allow: tuple[bytes, bytes]) -> Send:
     async def send_with_cors(message: Message) -> None:
         if message["type"] == "http.response.start":
             raw = message.get("headers") or []
-            if any(name.lower() in _OURS for name, _ in raw):
-                vary = [value for name, value in raw if name.lower() == b"vary"]
-                kept = [(name, value) for name, value in raw if name.lower() not in _OURS]
-                headers = [*kept, allow, (b"vary", b", ".join([*vary, b"Origin"]))]
+            for name, _ in raw:
+                if name.lower() in _OURS:
+                    vary = [value for name, value in raw if name.lower() == b"vary"]
+                    kept = [(name, value) for name, value in raw if name.lower() not in _OURS]
+                    message["headers"] = [*kept, allow, (b"vary", b", ".join([*vary, b"Origin"]))]
+                    break
             else:
-                headers = [*raw, allow, _VARY]
-            message = {**message, "headers": headers}
+                message["headers"] = [*raw, allow, _VARY]  # in place, as Starlette's wrapper does
         await send(message)
 
     return send_with_cors
@@ -168,6 +176,6 @@ def cors_summary(origins: Sequence[str] | None) -> str:
     return f"CORS: localhost and 127.0.0.1 origins allowed{extra}"
 
 
-def _same_origin(origin: str, host: str) -> bool:
-    _, sep, rest = origin.partition("://")
+def _same_origin(origin: bytes, host: bytes) -> bool:
+    _, sep, rest = origin.partition(b"://")
     return bool(sep) and rest.lower() == host.lower()
