@@ -194,7 +194,7 @@ def _echo(value: Any) -> Any:
 async def _hop_runs(total: int, tasks: int) -> dict[str, tuple[float, float]]:
     import anyio.to_thread
 
-    from navai.server._hop import ThreadHop
+    from navai.functions._hop import ThreadHop
 
     hop = ThreadHop(40)
     loop = asyncio.get_running_loop()

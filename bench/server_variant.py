@@ -5,7 +5,7 @@
 Builds the app as ``navai serve`` does (``create_navai_app()`` from the environment, then
 ``navai.server._serve.make_server``: uvloop, httptools, access log off) and, in this process
 only, replaces how a sync function reaches its worker thread (``in_thread`` as seen from
-``navai/server/_functions.py``, which navai serve runs on its ``ThreadHop``):
+``navai/functions/_model.py``, which navai serve runs on its ``ThreadHop``):
 
 - ``anyio``: ``anyio.to_thread.run_sync`` (what navai serve used before ``ThreadHop``);
 - ``executor``: ``loop.run_in_executor(None, ...)``, asyncio's default thread pool
@@ -34,7 +34,7 @@ VARIANTS = ("anyio", "executor", "executor-40", "executor-1", "inline")
 
 
 def patch(variant: str) -> None:
-    import navai.server._functions as functions
+    import navai.functions._model as functions
 
     if variant == "anyio":
         import anyio.to_thread

@@ -286,7 +286,7 @@ def _local_functions(path: str | None) -> Any:
     """``--functions PATH``: loaded with the backend's discovery rules, or None."""
     if path is None:
         return None
-    from .server._discovery import functions_from_path  # the function model, where it lives today
+    from .functions._discovery import functions_from_path
 
     try:
         return functions_from_path(path)

@@ -26,7 +26,7 @@ from .agent._runtime import AgentRuntime, Navigate, create_agent_runtime
 if TYPE_CHECKING:
     from ._async_client import AsyncNavaiBackendClient
     from ._client import NavaiBackendClient
-    from .server._functions import FunctionRegistry  # the function model, where it lives today
+    from .functions._model import FunctionRegistry
 
 __all__ = ["BuiltRuntime", "RuntimeSource", "call_maybe_sync"]
 

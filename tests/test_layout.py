@@ -55,3 +55,28 @@ def test_import_navai_loads_no_http_stack_until_a_client_is_used() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_the_function_model_imports_no_web_framework() -> None:
+    """navai.functions is what the server, the agent and the MCP server share: no Starlette."""
+    code = (
+        "import sys\n"
+        "from navai.functions import FunctionRegistry, discover_functions, functions_from_path\n"
+        "registry = FunctionRegistry()\n"
+        "registry.add(lambda: 1)\n"
+        "assert registry.names(), registry\n"
+        "import navai.agent\n"
+        "navai.agent.create_agent_runtime(functions=registry)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn'))\n"
+        "assert not bad, bad\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_server_re_exports_the_function_model_it_does_not_redefine() -> None:
+    import navai.functions
+    import navai.server
+
+    for name in navai.functions.__all__:
+        assert getattr(navai.server, name) is getattr(navai.functions, name), name

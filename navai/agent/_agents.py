@@ -22,8 +22,8 @@ from .._exceptions import NavaiError
 from ._js import js_trim
 
 if TYPE_CHECKING:
-    from navai.server._discovery import ModuleLoader
-    from navai.server._functions import FunctionRegistry
+    from navai.functions._discovery import ModuleLoader
+    from navai.functions._model import FunctionRegistry
 
 __all__ = ["AgentConfig", "AgentsConfig", "discover_agents", "resolve_agents"]
 
@@ -162,7 +162,7 @@ def _function_loaders(
     default_folder: str,
     warnings: list[str],
 ) -> dict[str, ModuleLoader]:
-    from navai.server._discovery import path_matcher
+    from navai.functions._discovery import path_matcher
 
     def eligible(path: str) -> bool:
         return (
@@ -207,7 +207,7 @@ def resolve_agents(
     one only when that first folder has none (the web runtime's rule). ``env`` is
     ``os.environ`` when None.
     """
-    from navai.server._discovery import load_navai_functions
+    from navai.functions._discovery import load_navai_functions
 
     environ = os.environ if env is None else env
     folders = (
@@ -303,7 +303,7 @@ def discover_agents(
 
     Raises `NavaiError` when the base folder cannot be read.
     """
-    from navai.server._discovery import (
+    from navai.functions._discovery import (
         DEFAULT_EXCLUDES,
         DiscoveryError,
         import_file,

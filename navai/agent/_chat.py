@@ -18,7 +18,7 @@ from ._routes import Route
 
 if TYPE_CHECKING:
     from navai._async_client import AsyncNavaiBackendClient
-    from navai.server._functions import FunctionRegistry
+    from navai.functions._model import FunctionRegistry
 
     from ._agents import AgentsConfig
     from ._session import NavaiVoiceAgent, ToolCallResult

@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..server._jscompat import is_array_index, js_key_order, js_trim
-from ..server._jscompat import js_number_text as number_text
+from ..functions._jscompat import is_array_index, js_key_order, js_trim
+from ..functions._jscompat import js_number_text as number_text
 
 __all__ = ["is_record", "js_trim", "json_parse", "json_stringify", "number_text"]
 

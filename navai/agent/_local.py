@@ -1,6 +1,6 @@
 """Local (in-process) functions: the backend's function model, reused.
 
-Naming, descriptions and invocation are those of ``navai.server._functions``
+Naming, descriptions and invocation are those of ``navai.functions._model``
 (:class:`FunctionRegistry`), imported only when local functions are given.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from navai.server._functions import FunctionRegistry
+    from navai.functions._model import FunctionRegistry
 
 __all__ = ["LocalFunction", "LocalFunctions", "local_functions"]
 
@@ -51,7 +51,7 @@ class _NoFunctions:
 
 
 def _registry_type() -> type[FunctionRegistry] | None:
-    module = sys.modules.get("navai.server._functions")
+    module = sys.modules.get("navai.functions._model")
     registry: type[FunctionRegistry] | None = getattr(module, "FunctionRegistry", None)
     return registry
 
@@ -72,7 +72,7 @@ def local_functions(
     named = list(functions.items()) if isinstance(functions, Mapping) else [(None, f) for f in functions]
     if not named:
         return _NoFunctions()
-    from navai.server._functions import FunctionRegistry  # only when needed
+    from navai.functions._model import FunctionRegistry  # only when needed
 
     registry = FunctionRegistry()
     for name, target in named:

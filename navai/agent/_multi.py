@@ -30,7 +30,7 @@ from ._runtime import AgentRuntime, ExecuteBackendFunction, Navigate, Payload, b
 from ._tools import EXECUTE_APP_FUNCTION, RESERVED_TOOL_NAMES
 
 if TYPE_CHECKING:
-    from navai.server._functions import FunctionRegistry
+    from navai.functions._model import FunctionRegistry
 
 __all__ = [
     "DEFAULT_AGENT_NAME",

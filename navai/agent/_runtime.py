@@ -24,7 +24,7 @@ from ._tools import EXECUTE_APP_FUNCTION, NAVIGATE_TO, RESERVED_TOOL_NAMES, tool
 from ._tools import direct_alias_tools as _alias_tools
 
 if TYPE_CHECKING:
-    from navai.server._functions import FunctionRegistry
+    from navai.functions._model import FunctionRegistry
 
 __all__ = ["AgentRuntime", "ExecuteBackendFunction", "Navigate", "create_agent_runtime", "error_message"]
 

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from websockets.exceptions import ConnectionClosed
 
     from navai._async_client import AsyncNavaiBackendClient
-    from navai.server._functions import FunctionRegistry
+    from navai.functions._model import FunctionRegistry
 
     from ._agents import AgentConfig, AgentsConfig
 

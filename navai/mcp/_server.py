@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from .._async_client import AsyncNavaiBackendClient
     from .._client import NavaiBackendClient
-    from ..server._functions import FunctionRegistry  # the function model, where it lives today
+    from ..functions._model import FunctionRegistry
 
 __all__ = ["LOOPBACK_HOSTS", "LOOPBACK_ORIGINS", "NavaiMCPServer", "create_mcp_server", "transport_security"]
 

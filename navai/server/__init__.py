@@ -3,7 +3,8 @@
 ``create_navai_app()`` builds the ASGI app (client secrets, speech, function list and
 execute, ``/health``); mount it into any Starlette or FastAPI app, or run
 ``navai serve``. The function model (:class:`FunctionRegistry`, discovery) does not
-depend on Starlette. Install with ``pip install 'navai[server]'``.
+depend on Starlette: it lives in `navai.functions`, and is re-exported here. Install with
+``pip install 'navai[server]'``.
 """
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING
@@ -11,6 +12,15 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from .._lazy import lazy_attributes as _lazy_attributes
 
 if _TYPE_CHECKING:
+    from ..functions._discovery import (
+        discover_functions,
+        functions_from_path,
+        load_navai_functions,
+        module_exports,
+        resolve_runtime_config,
+    )
+    from ..functions._model import FunctionRegistry, NavaiFunction, build_invocation_args, positional_arity
+    from ..functions._naming import normalize_name
     from ._app import (
         DEFAULT_CLIENT_SECRET_PATH,
         DEFAULT_FUNCTIONS_EXECUTE_PATH,
@@ -19,16 +29,7 @@ if _TYPE_CHECKING:
         create_navai_app,
     )
     from ._cors import NavaiCORSMiddleware
-    from ._discovery import (
-        discover_functions,
-        functions_from_path,
-        load_navai_functions,
-        module_exports,
-        resolve_runtime_config,
-    )
     from ._errors import HTTPError
-    from ._functions import FunctionRegistry, NavaiFunction, build_invocation_args, positional_arity
-    from ._naming import normalize_name
     from ._options import (
         ElevenLabsVoiceSettings,
         NavaiVoiceBackendOptions,
@@ -45,17 +46,17 @@ _LAZY = {
     "create_navai_app": "._app",
     "app_from_environment": "._serve",
     "NavaiCORSMiddleware": "._cors",
-    "discover_functions": "._discovery",
-    "functions_from_path": "._discovery",
-    "load_navai_functions": "._discovery",
-    "module_exports": "._discovery",
-    "resolve_runtime_config": "._discovery",
+    "discover_functions": "..functions._discovery",
+    "functions_from_path": "..functions._discovery",
+    "load_navai_functions": "..functions._discovery",
+    "module_exports": "..functions._discovery",
+    "resolve_runtime_config": "..functions._discovery",
     "HTTPError": "._errors",
-    "FunctionRegistry": "._functions",
-    "NavaiFunction": "._functions",
-    "build_invocation_args": "._functions",
-    "positional_arity": "._functions",
-    "normalize_name": "._naming",
+    "FunctionRegistry": "..functions._model",
+    "NavaiFunction": "..functions._model",
+    "build_invocation_args": "..functions._model",
+    "positional_arity": "..functions._model",
+    "normalize_name": "..functions._naming",
     "ElevenLabsVoiceSettings": "._options",
     "NavaiVoiceBackendOptions": "._options",
     "backend_options_from_env": "._options",

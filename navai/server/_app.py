@@ -21,14 +21,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
+from ..functions._discovery import discover_functions
+from ..functions._jscompat import js_trim, read_optional
+from ..functions._model import FunctionRegistry
 from ._body import DEFAULT_LIMIT, read_json_body
 from ._client_secret import DEFAULT_OPENAI_BASE_URL, create_realtime_client_secret
 from ._cors import NavaiCORSMiddleware, cors_origins_from_env, parse_cors_origins
-from ._discovery import discover_functions
 from ._encode import dumps
 from ._errors import HTTPError, error_status
-from ._functions import FunctionRegistry
-from ._jscompat import js_trim, read_optional
 from ._options import NavaiVoiceBackendOptions, backend_options_from_env, validate_options
 from ._speech import synthesize_speech
 
@@ -397,7 +397,7 @@ async def _bounded(request: Request, work: Callable[[], Awaitable[Any]], timeout
 
     Raises ``HTTPError(504, late)`` past the bound; returns `_GONE` when the client
     disconnected first (nobody reads the answer). Cancelling a sync function's call
-    leaves its thread running until it returns (see `navai.server._hop`).
+    leaves its thread running until it returns (see `navai.functions._hop`).
     """
     try:
         task = asyncio.current_task()

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ._jscompat import js_trim, json_number, read_optional
+from ..functions._jscompat import js_trim, json_number, read_optional
 from ._options import NavaiVoiceBackendOptions, speech_provider, ttl_seconds, validate_options
 from ._v8json import JSONSyntaxError, parse_json
 

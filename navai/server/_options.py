@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from .._exceptions import NavaiConfigurationError
-from ._jscompat import js_number, js_number_text, js_trim, read_optional
+from ..functions._jscompat import js_number, js_number_text, js_trim, read_optional
 
 __all__ = [
     "ElevenLabsVoiceSettings",

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx2
 
-from ._jscompat import is_js_number, read_optional
+from ..functions._jscompat import is_js_number, read_optional
 from ._options import ElevenLabsVoiceSettings, NavaiVoiceBackendOptions, speech_provider, validate_options
 
 __all__ = ["build_speech_request", "mime_type", "synthesize_speech"]

@@ -35,9 +35,9 @@ from navai.agent import (
 )
 from navai.agent._routes import coerce_routes
 from navai.agent._runtime import AgentRuntime, _normalize_execution_payload
-from navai.server._discovery import load_navai_functions
-from navai.server._functions import build_invocation_args
-from navai.server._naming import module_stem, normalize_name
+from navai.functions._discovery import load_navai_functions
+from navai.functions._model import build_invocation_args
+from navai.functions._naming import module_stem, normalize_name
 
 from .goldens_fixtures import (
     CONTEXT,

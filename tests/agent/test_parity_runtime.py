@@ -45,7 +45,7 @@ import pytest
 import ts_packages
 
 from navai.agent import DEFAULT_BASE_INSTRUCTIONS, create_agent_runtime, json_stringify, parse_tool_payload
-from navai.server._discovery import load_navai_functions
+from navai.functions._discovery import load_navai_functions
 
 DRIVER = Path(__file__).resolve().parent / "ts_web_runtime.mjs"
 UNDEFINED = {"$undefined": True}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from navai.functions._naming import locale_sort_key
 from navai.server import discover_functions, functions_from_path, normalize_name
-from navai.server._naming import locale_sort_key
 
 TREE = str(Path(__file__).parent / "tree_py")
 SRC = "src/ai/functions-modules"

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from navai.server._hop import ThreadHop
+from navai.functions._hop import ThreadHop
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 

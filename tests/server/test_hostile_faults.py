@@ -33,7 +33,7 @@ from .hostile import (
     wait_for_line,
 )
 
-WORKERS = 40  # navai.server._functions' thread pool
+WORKERS = 40  # navai.functions._model' thread pool
 
 
 @pytest.fixture(scope="module")

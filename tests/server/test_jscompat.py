@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from navai.server._jscompat import js_number_text
+from navai.functions._jscompat import js_number_text
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a venv without the
 if TYPE_CHECKING:
     from ..._async_client import AsyncNavaiBackendClient
     from ..._client import NavaiBackendClient
-    from ...server._functions import FunctionRegistry  # the function model, where it lives today
+    from ...functions._model import FunctionRegistry
 
 __all__ = ["NavaiTools", "create_agent", "create_realtime_agent", "function_tools", "realtime_model_config"]
 

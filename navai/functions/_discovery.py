@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ._functions import FunctionRegistry
 from ._jscompat import js_key_order, read_optional
+from ._model import FunctionRegistry
 from ._naming import module_stem, sorted_by_locale, utf16_key
 
 __all__ = [
