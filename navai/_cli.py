@@ -36,10 +36,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--api-url", help="backend base URL (default: $NAVAI_API_URL, then http://localhost:3000)"
     )
-    parser.add_argument("--client-secret-path", default="/navai/realtime/client-secret", metavar="PATH")
-    parser.add_argument("--functions-path", default="/navai/functions", metavar="PATH")
-    parser.add_argument("--execute-path", default="/navai/functions/execute", metavar="PATH")
-    parser.add_argument("--speech-path", default="/navai/speech/synthesize", metavar="PATH")
+    from ._config import (
+        DEFAULT_CLIENT_SECRET_PATH,
+        DEFAULT_FUNCTIONS_EXECUTE_PATH,
+        DEFAULT_FUNCTIONS_LIST_PATH,
+        DEFAULT_SPEECH_SYNTHESIZE_PATH,
+    )
+
+    parser.add_argument("--client-secret-path", default=DEFAULT_CLIENT_SECRET_PATH, metavar="PATH")
+    parser.add_argument("--functions-path", default=DEFAULT_FUNCTIONS_LIST_PATH, metavar="PATH")
+    parser.add_argument("--execute-path", default=DEFAULT_FUNCTIONS_EXECUTE_PATH, metavar="PATH")
+    parser.add_argument("--speech-path", default=DEFAULT_SPEECH_SYNTHESIZE_PATH, metavar="PATH")
     parser.add_argument(
         "--header", action="append", default=[], metavar="KEY:VALUE", help="extra request header (repeatable)"
     )

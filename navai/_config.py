@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 import attrs
 import httpx2
 
+from navai_api.api.navai import create_client_secret, execute_function, list_functions, synthesize_speech
+
 from ._exceptions import NavaiInvalidRequestError
 from ._version import __version__
 
@@ -16,11 +18,12 @@ DEFAULT_API_BASE_URL = "http://localhost:3000"
 
 API_URL_ENV_VAR = "NAVAI_API_URL"
 
-# The contract's paths (openapi.yaml; the generated endpoint modules' PATH, checked by the tests).
-DEFAULT_CLIENT_SECRET_PATH = "/navai/realtime/client-secret"
-DEFAULT_FUNCTIONS_LIST_PATH = "/navai/functions"
-DEFAULT_FUNCTIONS_EXECUTE_PATH = "/navai/functions/execute"
-DEFAULT_SPEECH_SYNTHESIZE_PATH = "/navai/speech/synthesize"
+# The contract's paths, defined once: openapi.yaml, through the generated endpoint modules.
+# The client, the CLI and the backend (navai.server) all take them from here.
+DEFAULT_CLIENT_SECRET_PATH: str = create_client_secret.PATH
+DEFAULT_FUNCTIONS_LIST_PATH: str = list_functions.PATH
+DEFAULT_FUNCTIONS_EXECUTE_PATH: str = execute_function.PATH
+DEFAULT_SPEECH_SYNTHESIZE_PATH: str = synthesize_speech.PATH
 
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
 """30 s to read, write or wait for a pooled connection; 5 s to connect."""

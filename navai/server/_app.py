@@ -21,6 +21,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
+from .._config import (
+    DEFAULT_CLIENT_SECRET_PATH,
+    DEFAULT_FUNCTIONS_EXECUTE_PATH,
+    DEFAULT_FUNCTIONS_LIST_PATH,
+    DEFAULT_SPEECH_SYNTHESIZE_PATH,
+)
 from ..functions._discovery import discover_functions
 from ..functions._jscompat import js_trim, read_optional
 from ..functions._model import FunctionRegistry
@@ -40,10 +46,6 @@ __all__ = [
     "create_navai_app",
 ]
 
-DEFAULT_CLIENT_SECRET_PATH = "/navai/realtime/client-secret"
-DEFAULT_FUNCTIONS_LIST_PATH = "/navai/functions"
-DEFAULT_FUNCTIONS_EXECUTE_PATH = "/navai/functions/execute"
-DEFAULT_SPEECH_SYNTHESIZE_PATH = "/navai/speech/synthesize"
 DEFAULT_FUNCTION_TIMEOUT = 30.0
 """Seconds an execute call may run (``NAVAI_FUNCTION_TIMEOUT``)."""
 DEFAULT_UPSTREAM_TIMEOUT = 30.0
