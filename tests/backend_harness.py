@@ -40,7 +40,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Final
@@ -102,19 +102,59 @@ def _install_is_fresh() -> bool:
 
 
 @contextlib.contextmanager
-def _install_lock() -> Iterator[None]:
+def _install_lock(folder: Path) -> Iterator[None]:
     """Serialise installs between processes (e.g. parallel test workers)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         yield
         return
-    with open(BACKEND_DIR / ".install.lock", "w") as handle:
+    with open(folder / ".install.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def npm_ci(folder: Path, is_fresh: Callable[[], bool], *, ignore_scripts: bool = False) -> None:
+    """``npm ci`` in ``folder`` unless ``is_fresh()``, one process at a time (a file lock).
+
+    ``node_modules`` is then marked newer than ``package-lock.json``, which is what the
+    ``is_fresh`` checks compare. Raises `RuntimeError` (with npm's output) when npm is
+    missing, the install fails or leaves ``is_fresh()`` false.
+    """
+    if is_fresh():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is not on PATH")
+    with _install_lock(folder):
+        if is_fresh():  # another process installed it while we waited
+            return
+        env = {**os.environ, "npm_config_update_notifier": "false"}
+        command = [npm, "ci", *(["--ignore-scripts"] if ignore_scripts else []), "--no-audit", "--no-fund"]
+        try:
+            done = subprocess.run(
+                command,
+                cwd=folder,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=NPM_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RuntimeError(f"npm ci in {folder} timed out after {NPM_TIMEOUT_S:.0f} s") from exc
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"npm ci in {folder} failed with exit code {done.returncode}:\n"
+                f"{done.stdout}\n{done.stderr}".rstrip()
+            )
+        os.utime(folder / "node_modules")  # mark the install as newer than package-lock.json
+        if not is_fresh():
+            raise RuntimeError(f"npm ci in {folder} succeeded but node_modules is incomplete")
 
 
 def ensure_installed() -> None:
@@ -127,34 +167,7 @@ def ensure_installed() -> None:
     reason = node_missing_reason()
     if reason is not None:
         raise RuntimeError(reason)
-    npm = shutil.which("npm")
-    assert npm is not None  # checked by node_missing_reason()
-    with _install_lock():
-        if _install_is_fresh():  # another process installed it while we waited
-            return
-        env = {**os.environ, "npm_config_update_notifier": "false"}
-        try:
-            done = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund"],
-                cwd=BACKEND_DIR,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=NPM_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise RuntimeError(f"npm ci in {BACKEND_DIR} timed out after {NPM_TIMEOUT_S:.0f} s") from exc
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"npm ci in {BACKEND_DIR} failed with exit code {done.returncode}:\n"
-                f"{done.stdout}\n{done.stderr}".rstrip()
-            )
-        node_modules = BACKEND_DIR / "node_modules"
-        os.utime(node_modules)  # mark the install as newer than package-lock.json
-        if not _install_is_fresh():
-            raise RuntimeError(f"npm ci in {BACKEND_DIR} succeeded but node_modules is incomplete")
+    npm_ci(BACKEND_DIR, _install_is_fresh)
 
 
 def free_port() -> int:

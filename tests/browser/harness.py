@@ -18,7 +18,6 @@ server and the Chromium driver, all on loopback.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import http.server
 import json
 import os
@@ -26,7 +25,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -38,6 +37,7 @@ from backend_harness import (
     _terminate,
     _wait_until_ready,
     node_missing_reason,
+    npm_ci,
 )
 from py_backend_harness import OpenAIStandIn, node_redirect_env
 
@@ -50,7 +50,6 @@ HOST: Final = "127.0.0.1"
 TEST_HOSTS: Final = ("app.navai.test", "evil.navai.test")
 """Non-local names Chromium resolves to 127.0.0.1 (its ``--host-resolver-rules``)."""
 HOST_RULES: Final = ", ".join(f"MAP {name} {HOST}" for name in TEST_HOSTS)
-NPM_TIMEOUT_S: Final = 600.0
 DRIVER_TIMEOUT_S: Final = 90.0
 _REQUIRED_PACKAGES: Final = (
     "@navai/voice-frontend",
@@ -86,51 +85,9 @@ def _install_is_fresh() -> bool:
     return modules.stat().st_mtime >= (BROWSER_DIR / "package-lock.json").stat().st_mtime
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def ensure_installed() -> None:
     """``npm ci --ignore-scripts`` in `BROWSER_DIR` unless its install is fresh; `RuntimeError` on failure."""
-    if _install_is_fresh():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm is not on PATH")
-    with _file_lock(BROWSER_DIR / ".install.lock"):
-        if _install_is_fresh():  # another process installed it while we waited
-            return
-        env = {**os.environ, "npm_config_update_notifier": "false"}
-        try:
-            done = subprocess.run(
-                [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-                cwd=BROWSER_DIR,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=NPM_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise RuntimeError(f"npm ci in {BROWSER_DIR} timed out after {NPM_TIMEOUT_S:.0f} s") from exc
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"npm ci in {BROWSER_DIR} failed with exit code {done.returncode}:\n"
-                f"{done.stdout}\n{done.stderr}".rstrip()
-            )
-        os.utime(BROWSER_DIR / "node_modules")  # newer than package-lock.json from now on
-        if not _install_is_fresh():
-            raise RuntimeError(f"npm ci in {BROWSER_DIR} succeeded but node_modules is incomplete")
+    npm_ci(BROWSER_DIR, _install_is_fresh, ignore_scripts=True)
 
 
 def build_bundle() -> Path:
