@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .server._serve import ServerOptions
 
 from ._exceptions import NavaiError
 
@@ -191,7 +194,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from .server._cors import cors_summary
 
     print(f"navai serve: {cors_summary(origins)}", file=sys.stderr, flush=True)
-    server_options = {
+    server_options: ServerOptions = {
         "host": args.host,
         "port": port,
         "log_level": args.log_level,
@@ -201,10 +204,10 @@ def run_serve(args: argparse.Namespace) -> int:
     }
     if args.workers > 1 or args.reload:
         base = args.functions_base_dir or os.environ.get("NAVAI_FUNCTIONS_BASE_DIR") or "."
-        started = run_supervised(
+        run_supervised(
             options, workers=args.workers, reload=args.reload, reload_dirs=[base], **server_options
         )
-        return EXIT_OK if started else EXIT_ERROR
+        return EXIT_OK
     server = make_server(app, **server_options)
     freeze_heap(server)
     server.run()

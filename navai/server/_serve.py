@@ -14,11 +14,12 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import uvicorn
 
 __all__ = [
+    "ServerOptions",
     "app_from_environment",
     "freeze_heap",
     "load_env_file",
@@ -89,22 +90,30 @@ def protocol_limits(env: Mapping[str, str] | None = None, **given: float | None)
     return limits
 
 
-def _config(
-    app: Any,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 3000,
-    log_level: str = "info",
-    access_log: bool = False,
-    proxy_headers: bool = True,
-    forwarded_allow_ips: str | None = None,
-    max_header_bytes: int | None = None,
-    headers_timeout: float | None = None,
-    request_timeout: float | None = None,
-    **more: Any,
-) -> uvicorn.Config:
+class ServerOptions(TypedDict, total=False):
+    """How ``navai serve`` runs uvicorn: `make_server` and `run_supervised` take these keywords.
+
+    ``proxy_headers`` (default True) trusts ``X-Forwarded-For``/``-Proto`` from
+    ``forwarded_allow_ips`` only (default ``$FORWARDED_ALLOW_IPS``, else 127.0.0.1), as
+    uvicorn does. The connection bounds default to `protocol_limits`'s variables.
+    """
+
+    host: str  # default 127.0.0.1
+    port: int  # default 3000
+    log_level: str  # default info
+    access_log: bool  # default False
+    proxy_headers: bool
+    forwarded_allow_ips: str | None
+    max_header_bytes: int | None
+    headers_timeout: float | None
+    request_timeout: float | None
+
+
+def _config(app: Any, options: ServerOptions, **more: Any) -> uvicorn.Config:
     limits = protocol_limits(
-        max_header_bytes=max_header_bytes, headers_timeout=headers_timeout, request_timeout=request_timeout
+        max_header_bytes=options.get("max_header_bytes"),
+        headers_timeout=options.get("headers_timeout"),
+        request_timeout=options.get("request_timeout"),
     )
     http: Any = "h11"
     if importlib.util.find_spec("httptools"):
@@ -113,17 +122,17 @@ def _config(
         http = BoundedHttpToolsProtocol
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
+        host=options.get("host", "127.0.0.1"),
+        port=options.get("port", 3000),
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         http=http,
         ws="none",  # no NAVAI route is a WebSocket: an Upgrade is answered as plain HTTP, as Node does
         h11_max_incomplete_event_size=int(limits["max_header_bytes"]),
         lifespan="off",
-        log_level=log_level,
-        access_log=access_log,
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips=forwarded_allow_ips,
+        log_level=options.get("log_level", "info"),
+        access_log=options.get("access_log", False),
+        proxy_headers=options.get("proxy_headers", True),
+        forwarded_allow_ips=options.get("forwarded_allow_ips"),
         timeout_graceful_shutdown=5,
         server_header=False,
         **more,
@@ -132,42 +141,15 @@ def _config(
     return config
 
 
-def make_server(
-    app: Any,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 3000,
-    log_level: str = "info",
-    access_log: bool = False,
-    proxy_headers: bool = True,
-    forwarded_allow_ips: str | None = None,
-    max_header_bytes: int | None = None,
-    headers_timeout: float | None = None,
-    request_timeout: float | None = None,
-) -> uvicorn.Server:
-    """A uvicorn server for ``app`` (uvloop and httptools when installed).
-
-    ``proxy_headers`` trusts ``X-Forwarded-For``/``-Proto`` from ``forwarded_allow_ips``
-    only (default ``$FORWARDED_ALLOW_IPS``, else 127.0.0.1), as uvicorn does.
+def make_server(app: Any, **options: Unpack[ServerOptions]) -> uvicorn.Server:
+    """A uvicorn server for ``app`` (uvloop and httptools when installed), as `ServerOptions` say.
 
     Connections are bounded as Node's HTTP server bounds them (see `protocol_limits`:
     431 past ``max_header_bytes``, 408 past ``headers_timeout``/``request_timeout``);
     ``None`` reads ``NAVAI_MAX_HEADER_BYTES``/``NAVAI_HEADERS_TIMEOUT``/
     ``NAVAI_REQUEST_TIMEOUT``. Without httptools (h11), only the header size is bounded.
     """
-    config = _config(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=access_log,
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips=forwarded_allow_ips,
-        max_header_bytes=max_header_bytes,
-        headers_timeout=headers_timeout,
-        request_timeout=request_timeout,
-    )
-    return _Server(config)
+    return _Server(_config(app, options))
 
 
 def run_supervised(
@@ -176,25 +158,25 @@ def run_supervised(
     workers: int = 1,
     reload: bool = False,
     reload_dirs: Sequence[str] = (),
-    **options: Any,
-) -> bool:
-    """Serve ``create_navai_app(**app_options)`` in worker processes; False if it never started.
+    **options: Unpack[ServerOptions],
+) -> None:
+    """Serve ``create_navai_app(**app_options)`` in worker processes until SIGINT/SIGTERM.
 
     ``workers`` processes share one listening socket (uvicorn's process manager, which
     restarts a worker that dies); ``reload`` runs one worker that uvicorn's reloader
     restarts when a ``.py`` file under ``reload_dirs`` changes. Every worker builds the
-    same app from the same options, so any of them answers any request. ``options`` are
-    :func:`make_server`'s keywords.
+    same app from the same options, so any of them answers any request. A port that
+    cannot be bound ends the process, as uvicorn does (``SystemExit``).
     """
     os.environ[_CLI_OPTIONS] = json.dumps(dict(app_options))
     config = _config(
         "navai.server._serve:_worker_app",
+        options,
         factory=True,
         workers=workers,
         reload=reload,
         reload_dirs=list(reload_dirs) if reload else None,
         reload_includes=["*.py"] if reload else None,
-        **options,
     )
     from uvicorn.supervisors import ChangeReload, Multiprocess
 
@@ -207,7 +189,6 @@ def run_supervised(
         ChangeReload(config, target=server.run, sockets=[sock]).run()
     else:
         Multiprocess(config, sockets=[sock]).run()
-    return True
 
 
 def _worker_app() -> Any:
