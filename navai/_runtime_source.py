@@ -9,38 +9,26 @@ routes, names, answers and fails exactly as NAVAI's own voice agent does.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-import anyio.to_thread
 import attrs
 
 from ._models import BackendFunctionsResult
 from .agent._js import js_trim
 from .agent._local import LocalFunctions, local_functions
 from .agent._routes import Route, coerce_routes
-from .agent._runtime import AgentRuntime, Navigate, create_agent_runtime
+from .agent._runtime import AgentRuntime, Navigate, call_maybe_sync, create_agent_runtime
 
 if TYPE_CHECKING:
     from ._async_client import AsyncNavaiBackendClient
     from ._client import NavaiBackendClient
     from .functions._model import FunctionRegistry
 
-__all__ = ["BuiltRuntime", "RuntimeSource", "call_maybe_sync"]
+__all__ = ["BuiltRuntime", "RuntimeSource"]
 
 logger = logging.getLogger("navai")
-
-
-async def call_maybe_sync(target: Callable[..., Any], *args: Any) -> Any:
-    """Await an async callable; run a sync one (a sync client's blocking call) in a worker thread."""
-    if inspect.iscoroutinefunction(target):
-        return await target(*args)
-    result = await anyio.to_thread.run_sync(lambda: target(*args))
-    if inspect.isawaitable(result):
-        return await result
-    return result
 
 
 @attrs.frozen

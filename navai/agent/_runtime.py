@@ -55,8 +55,9 @@ def _is_async_callable(target: Any) -> bool:
     return not inspect.isfunction(target) and inspect.iscoroutinefunction(call)
 
 
-async def _call(target: Callable[..., Any], *args: Any) -> Any:
-    """Await an async callable; run a sync one in a worker thread (it may block on I/O)."""
+async def call_maybe_sync(target: Callable[..., Any], *args: Any) -> Any:
+    """Await an async callable; run a sync one in a worker thread (it may block on I/O: a
+    sync client's call, say), awaiting what it returns when that is awaitable."""
     if _is_async_callable(target):
         return await target(*args)
     result = await anyio.to_thread.run_sync(lambda: target(*args))
@@ -237,7 +238,7 @@ class AgentRuntime:
                 "error": "Backend function execution is not configured.",
             }
         try:
-            result = await _call(self._execute_backend_function, backend.name, execution_payload)
+            result = await call_maybe_sync(self._execute_backend_function, backend.name, execution_payload)
         except Exception as exc:
             return self._failed(backend.name, exc)
         present = result is not None

@@ -16,10 +16,10 @@ import attrs
 
 from ..._exceptions import NavaiError
 from ..._models import CreateRealtimeClientSecretInput
-from ..._runtime_source import RuntimeSource, call_maybe_sync
+from ..._runtime_source import RuntimeSource
 from ...agent._events import parse_tool_payload, serialize_tool_output
 from ...agent._routes import Route
-from ...agent._runtime import AgentRuntime, Navigate
+from ...agent._runtime import AgentRuntime, Navigate, call_maybe_sync
 from ...agent._session import DEFAULT_REALTIME_MODEL, DEFAULT_REALTIME_URL
 from ...agent._tools import tool_schemas
 
