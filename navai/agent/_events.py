@@ -19,6 +19,7 @@ __all__ = [
     "function_call_names",
     "parse_tool_payload",
     "serialize_tool_output",
+    "tool_output_events",
     "tool_result_events",
     "voice_state",
 ]
@@ -213,9 +214,9 @@ def serialize_tool_output(output: Any) -> str:
         return _SERIALIZE_FAILED
 
 
-def tool_result_events(call_id: str, output: Any) -> list[dict[str, Any]]:
-    """The two client events that answer call ``call_id``: the ``function_call_output``
-    item (``output`` serialized) and ``response.create``; none for a blank call id."""
+def tool_output_events(call_id: str, output: Any) -> list[dict[str, Any]]:
+    """The ``function_call_output`` item that answers call ``call_id`` (``output``
+    serialized); none for a blank call id."""
     call_id = js_trim(call_id)
     if not call_id:
         return []
@@ -227,6 +228,12 @@ def tool_result_events(call_id: str, output: Any) -> list[dict[str, Any]]:
                 "call_id": call_id,
                 "output": serialize_tool_output(output),
             },
-        },
-        {"type": "response.create"},
+        }
     ]
+
+
+def tool_result_events(call_id: str, output: Any) -> list[dict[str, Any]]:
+    """The two client events that answer call ``call_id``: the ``function_call_output``
+    item (``output`` serialized) and ``response.create``; none for a blank call id."""
+    items = tool_output_events(call_id, output)
+    return [*items, {"type": "response.create"}] if items else []

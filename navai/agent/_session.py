@@ -32,6 +32,7 @@ from ._events import (
     ToolCall,
     extract_tool_calls,
     function_call_names,
+    tool_output_events,
     tool_result_events,
     voice_state,
 )
@@ -168,6 +169,21 @@ class Reconnection:
     reason: ReconnectReason
     attempts: int
     restored: int
+
+
+class _Answers:
+    """Tool-call answers sent together, and the future their senders wait on."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.items = list(items)
+        self.sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.sent.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    def fail(self, error: BaseException) -> None:
+        if isinstance(error, asyncio.CancelledError):
+            self.sent.cancel()
+        else:
+            self.sent.set_exception(error)
 
 
 class _History:
@@ -509,6 +525,8 @@ class NavaiVoiceAgent:
         self._history = _History(restore_limit)
         self._calls: dict[str, ToolCall] = {}
         """Tool calls accepted and not answered yet: replayed into a new session."""
+        self._answers: _Answers | None = None
+        """The answers gathering to be sent together (see `_answer`)."""
         self._secrets: list[str] = []
         self._expired = False
         self._ready = asyncio.Event()
@@ -1236,9 +1254,10 @@ class NavaiVoiceAgent:
             await self._transfer(call, output)
             return
         await self._notify("on_tool_call", ToolCallResult(call.call_id, call.name, call.payload, output))
+        answer = tool_output_events(call.call_id, output)
         while True:
             try:
-                await self._send(*tool_result_events(call.call_id, output))
+                await self._answer(answer)
             except NavaiError as exc:
                 if isinstance(exc, NavaiRealtimeError) and exc.close_code is not None:
                     await self._settled()
@@ -1247,6 +1266,32 @@ class NavaiVoiceAgent:
                 logger.debug("could not answer tool call %s: %s", call.call_id, exc)
             break
         self._calls.pop(call.call_id, None)
+
+    async def _answer(self, items: list[dict[str, Any]]) -> None:
+        """Send a call's ``function_call_output`` (``items``: none for a blank call id).
+
+        Answers ready in the same turn of the event loop (calls of one response whose
+        functions finished together) go out back to back, followed by one
+        ``response.create``: the model answers once for all of them, where one request per
+        answer would have the server refuse all but the first while a response is active.
+        """
+        batch = self._answers
+        if batch is not None:
+            batch.items += items
+            await asyncio.shield(batch.sent)
+            return
+        batch = self._answers = _Answers(items)
+        try:
+            await asyncio.sleep(0)  # the calls finished with this one join the batch
+        finally:
+            self._answers = None
+        try:
+            if batch.items:
+                await self._send(*batch.items, {"type": "response.create"})
+        except BaseException as exc:
+            batch.fail(exc)
+            raise
+        batch.sent.set_result(None)
 
     async def _settled(self) -> None:
         """After a send found the connection closed: wait (2 s at most) for the receive loop

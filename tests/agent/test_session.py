@@ -245,10 +245,12 @@ def output_events(call_id: str, output: str) -> list[dict[str, Any]]:
 
 
 def after(received: list[dict[str, Any]], first: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The events from ``first`` on (it and the event after it, for an answer pair), without
-    the ``event_id`` the agent gives each response.create (to match refusals to it)."""
+    """An answer and the first event after it that is not another answer (the response.create
+    that answers sent together share), without the ``event_id`` the agent gives each
+    response.create (to match refusals to it)."""
     index = received.index(dict(first))
-    return without_event_ids(received[index : index + 2])
+    rest = [event for event in received[index + 1 :] if not _is_output(event)]
+    return without_event_ids([received[index], *rest[:1]])
 
 
 def without_event_ids(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -456,6 +458,39 @@ async def test_arguments_done_without_a_name_takes_it_from_the_in_progress_item(
         assert after(s.conn.received, answer) == output_events("call_7", output)
         assert ("POST", "/navai/functions/execute", {"function_name": "secret_word", "payload": None}) in (
             backend.requests
+        )
+
+
+async def test_answers_ready_together_share_one_response_create(backend: FakeBackend) -> None:
+    release = asyncio.Event()
+
+    async def first_half() -> str:
+        await release.wait()
+        return "one"
+
+    async def second_half() -> str:
+        await release.wait()
+        return "two"
+
+    async def late() -> str:
+        await asyncio.sleep(0.3)
+        return "three"
+
+    def call(call_id: str, name: str) -> dict[str, Any]:
+        arguments = json.dumps({"function_name": name})
+        return {"type": "response.function_call_arguments.done", "call_id": call_id,
+                "name": "execute_app_function", "arguments": arguments}  # fmt: skip
+
+    async with session(backend, functions=[first_half, second_half, late]) as s:
+        await s.conn.send(call("call_1", "first_half"), call("call_2", "second_half"), call("call_3", "late"))
+        await asyncio.sleep(0.1)
+        release.set()
+        await s.answers(3)
+        sent = [e["type"] if not _is_output(e) else e["item"]["call_id"] for e in s.conn.received]
+        answered = sent[sent.index("session.update") + 1 :]
+        assert answered in (
+            ["call_1", "call_2", "response.create", "call_3", "response.create"],
+            ["call_2", "call_1", "response.create", "call_3", "response.create"],
         )
 
 
