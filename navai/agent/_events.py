@@ -6,7 +6,7 @@ the state (call ids already answered, names seen on earlier items).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -112,7 +112,7 @@ def parse_tool_payload(value: Any) -> Payload | None:
     return {"value": value}
 
 
-def _from_item(item: Any) -> ToolCall | None:
+def _from_item(item: Any, known: Container[str]) -> ToolCall | None:
     if not isinstance(item, Mapping) or item.get("type") != "function_call":
         return None
     status = item.get("status")
@@ -121,19 +121,21 @@ def _from_item(item: Any) -> ToolCall | None:
         return None
     call_id = _first_string(item, ("call_id", "id"))
     name = _first_string(item, ("name",))
-    if not call_id or not name:
+    if not call_id or not name or call_id in known:
         return None
     return ToolCall(call_id=call_id, name=name.lower(), payload=parse_tool_payload(item.get("arguments")))
 
 
-def extract_tool_calls(event: Any) -> list[ToolCall]:
+def extract_tool_calls(event: Any, known: Container[str] = ()) -> list[ToolCall]:
     """The completed function calls one Realtime server event carries.
 
     ``response.function_call_arguments.done`` gives one call (``name`` may be None);
     ``response.output_item.added|done`` and ``conversation.item.created|added|done|retrieved``
     give their item when it is a ``function_call`` with no status or ``completed``;
     ``response.done`` gives every such item of ``response.output``. ``event`` is a
-    mapping, JSON text, or an SDK model (``to_dict()``/``model_dump()``).
+    mapping, JSON text, or an SDK model (``to_dict()``/``model_dump()``). Calls whose id
+    is in ``known`` (those already taken: a ``response.done`` repeats every call of its
+    response) are left out before their arguments are parsed.
     """
     event = _as_event(event)
     if not isinstance(event, Mapping):
@@ -143,7 +145,7 @@ def extract_tool_calls(event: Any) -> list[ToolCall]:
         return []
     if event_type == "response.function_call_arguments.done":
         call_id = _first_string(event, ("call_id", "id"))
-        if not call_id:
+        if not call_id or call_id in known:
             return []
         name = _first_string(event, ("name",))
         return [
@@ -154,12 +156,12 @@ def extract_tool_calls(event: Any) -> list[ToolCall]:
             )
         ]
     if event_type in _ITEM_EVENTS:
-        call = _from_item(event.get("item"))
+        call = _from_item(event.get("item"), known)
         return [call] if call else []
     if event_type == "response.done":
         response = event.get("response")
         output = response.get("output") if isinstance(response, Mapping) else None
-        calls = [_from_item(item) for item in output] if isinstance(output, list) else []
+        calls = [_from_item(item, known) for item in output] if isinstance(output, list) else []
         return [call for call in calls if call is not None]
     return []
 

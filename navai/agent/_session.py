@@ -1051,7 +1051,7 @@ class NavaiVoiceAgent:
             self._speech.handle(event)
         for call_id, name in function_call_names(event):
             self._names[call_id] = name
-        for call in extract_tool_calls(event):
+        for call in extract_tool_calls(event, self._handled):
             self._accept(call)
         state = None if dropped else voice_state(event)
         if state is not None:

@@ -9,6 +9,8 @@ import sys
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from navai.agent import (
     ToolCall,
@@ -20,6 +22,7 @@ from navai.agent import (
     tool_result_events,
     voice_state,
 )
+from navai.agent._js import _encode
 
 
 def item(**fields: Any) -> dict[str, Any]:
@@ -228,10 +231,34 @@ def test_tool_result_events() -> None:
         ({1: "a", 2.5: "b", None: "d"}, '{"1":"a","2.5":"b","null":"d"}'),
         ({True: "c"}, '{"true":"c"}'),
         (10**20, "100000000000000000000"),
+        (2**53, "9007199254740992"),
+        ({"b": 1, "10": 2, "a": {"2": 0, "x": 1}}, '{"10":2,"b":1,"a":{"2":0,"x":1}}'),  # index keys first
+        ({"k": ["\ud800"]}, '{"k":["\\ud800"]}'),
     ],
 )
 def test_json_stringify(value: Any, text: str) -> None:
     assert json_stringify(value) == text
+
+
+_KEYS = st.text(max_size=4) | st.sampled_from(["0", "7", "01", "4294967295"])
+_JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(_KEYS, children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_DATA)
+def test_json_stringify_takes_the_c_encoder_only_where_it_writes_the_same(value: Any) -> None:
+    # The rule-by-rule encoder is the reference; the fast path must never differ from it.
+    reference: list[str] = []
+    _encode(value, reference, set())
+    assert json_stringify(value) == "".join(reference)
 
 
 def test_serialize_failure() -> None:
