@@ -13,7 +13,7 @@ API would refuse them; they only drive this stand-in):
   of the machine), so the agent can tell how late each delta reached ``on_audio``;
 - ``{"type": "bench.calls", "calls": [[call_id, name, arguments], ...]}``: sends the calls
   at once and times each from its ``arguments.done`` going out to its
-  ``function_call_output`` coming in;
+  ``function_call_output`` coming in (off the socket: see ``_StampedConnection``);
 - ``{"type": "bench.report"}``: answers ``{"type": "bench.report", "turnaround_ns": {call_id: ns},
   "outputs": {call_id: output}}`` with everything timed since the last report.
 
@@ -29,9 +29,11 @@ import json
 import struct
 import sys
 import time
+from collections import deque
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.frames import DATA_OPCODES, Frame
 
 HOST = "127.0.0.1"
 
@@ -55,6 +57,21 @@ def _calls_events(calls: list[list[str]], response_id: str) -> list[tuple[str, d
     response = {"id": response_id, "status": "completed", "output": items}
     events.append(("", {"type": "response.done", "response": response}))
     return events
+
+
+class _StampedConnection(ServerConnection):
+    """Notes when each message's last frame came off the socket: the turnaround ends there,
+    not when this process's handler gets round to the message (a real server's own
+    queue is not the agent's time)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrivals: deque[int] = deque()
+
+    def process_event(self, event: Any) -> None:
+        if isinstance(event, Frame) and event.fin and event.opcode in DATA_OPCODES:
+            self.arrivals.append(time.monotonic_ns())
+        super().process_event(event)
 
 
 class _Connection:
@@ -115,8 +132,9 @@ async def _handle(websocket: ServerConnection) -> None:
         {"type": "session.created", "session": {"id": "sess_bench", "object": "realtime.session"}}
     )
     streams: set[asyncio.Task[None]] = set()
+    assert isinstance(websocket, _StampedConnection)
     async for message in websocket:
-        now = time.monotonic_ns()
+        now = websocket.arrivals.popleft()
         event = json.loads(message)
         kind = event.get("type")
         if kind == "bench.audio":
@@ -140,7 +158,14 @@ async def _main(connect_delay_ms: float) -> None:
         if connect_delay_ms:
             await asyncio.sleep(connect_delay_ms / 1000)
 
-    async with serve(_handle, HOST, 0, process_request=hold_handshake, max_size=None) as server:
+    async with serve(
+        _handle,
+        HOST,
+        0,
+        process_request=hold_handshake,
+        max_size=None,
+        create_connection=_StampedConnection,
+    ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         print(f"ws://{HOST}:{port}/v1", flush=True)
         loop = asyncio.get_running_loop()
