@@ -15,11 +15,10 @@ from typing import Any
 import anyio.to_thread
 import httpx2
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .._config import (
     DEFAULT_CLIENT_SECRET_PATH,
@@ -32,7 +31,13 @@ from ..functions._jscompat import js_trim, read_optional
 from ..functions._model import FunctionRegistry
 from ._body import DEFAULT_LIMIT, read_json_body
 from ._client_secret import DEFAULT_OPENAI_BASE_URL, create_realtime_client_secret
-from ._cors import NavaiCORSMiddleware, cors_origins_from_env, parse_cors_origins
+from ._cors import (
+    CORSPolicy,
+    NavaiCORSMiddleware,
+    add_cors_headers,
+    cors_origins_from_env,
+    parse_cors_origins,
+)
 from ._encode import dumps
 from ._errors import HTTPError, error_status
 from ._options import NavaiVoiceBackendOptions, backend_options_from_env, validate_options
@@ -130,11 +135,14 @@ def _request_key(scope: Scope) -> str:
 class _Route(BaseRoute):
     """A route matched as Express 5 does: any case, optional trailing slash, exact method."""
 
-    def __init__(self, path: str, methods: Sequence[str], endpoint: Endpoint) -> None:
+    def __init__(
+        self, path: str, methods: Sequence[str], endpoint: Endpoint, cors: CORSPolicy | None
+    ) -> None:
         self.key = _route_key(path)
         self.methods = {m.upper() for m in methods} | ({"HEAD"} if "GET" in methods else set())
         self.allow = ", ".join([*methods, "HEAD"] if "GET" in methods else methods)
         self.endpoint = endpoint
+        self.cors = cors
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] == "http" and scope["method"] in self.methods and _request_key(scope) == self.key:
@@ -145,16 +153,23 @@ class _Route(BaseRoute):
         raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        allow = None if self.cors is None else self.cors.decide(scope)
+        if isinstance(allow, Response):
+            await allow(scope, receive, send)
+            return
         response = await self.endpoint(Request(scope, receive))
+        if allow is not None:
+            response.raw_headers = add_cors_headers(response.raw_headers, allow)
         await response(scope, receive, send)
 
 
 class _NotFound(BaseRoute):
     """Everything else: Express's ``Cannot <METHOD> <path>`` page (``OPTIONS`` lists methods)."""
 
-    def __init__(self, routes: Sequence[_Route], state: _NavaiState) -> None:
+    def __init__(self, routes: Sequence[_Route], state: _NavaiState, cors: CORSPolicy | None) -> None:
         self.routes = routes
         self.state = state
+        self.cors = cors
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         return (Match.FULL if scope["type"] == "http" else Match.NONE), {}
@@ -163,12 +178,21 @@ class _NotFound(BaseRoute):
         raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        allow = None if self.cors is None else self.cors.decide(scope)
+        if isinstance(allow, Response):  # a refused origin, or a preflight of any path
+            await allow(scope, receive, send)
+            return
+        response = await self._answer(scope, receive)
+        if allow is not None:
+            response.raw_headers = add_cors_headers(response.raw_headers, allow)
+        await response(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive) -> Response:
         request = Request(scope, receive)
         try:
             await self.state.body(request)
         except Exception as exc:
-            await error_response(exc)(scope, receive, send)
-            return
+            return error_response(exc)
         key = _request_key(scope)
         allowed = [route.allow for route in self.routes if route.key == key]
         if scope["method"] == "OPTIONS" and allowed:
@@ -184,7 +208,7 @@ class _NotFound(BaseRoute):
                 media_type="text/html; charset=utf-8",
                 headers=_ERROR_PAGE_HEADERS,
             )
-        await response(scope, receive, send)
+        return response
 
 
 class _LazyFunctions:
@@ -497,7 +521,9 @@ def create_navai_app(
     (``cors=False`` leaves CORS to whatever the app is mounted in): localhost and
     127.0.0.1 origins always, plus ``cors_origins`` (comma-separated text or a list;
     default ``NAVAI_CORS_ORIGIN``; ``*`` allows every origin); other origins get a 403
-    JSON error.
+    JSON error. The app's own routes (and ``/mcp``) apply these rules themselves, with no
+    middleware layer; a route you add to the returned app gets them by wrapping its
+    endpoint in :class:`NavaiCORSMiddleware`.
 
     ``function_timeout`` (else ``NAVAI_FUNCTION_TIMEOUT``, else 30 s) bounds an execute
     call: past it the answer is 504; an async function is cancelled, a sync one cannot be
@@ -555,19 +581,19 @@ def create_navai_app(
         function_timeout,
         upstream_timeout,
     )
-    routes: list[_Route] = []
-    if health_path:
-        routes.append(_Route(health_path, ["GET"], _health))
-    routes.append(_Route(client_secret_path, ["POST"], state.client_secret))
-    routes.append(_Route(speech_synthesize_path, ["POST"], state.speech))
-    if include_functions_routes:
-        routes.append(_Route(functions_list_path, ["GET"], state.list_functions))
-        routes.append(_Route(functions_execute_path, ["POST"], state.execute))
-    middleware = []
     origins: list[str] | None = None
+    policy: CORSPolicy | None = None
     if cors:
         origins = cors_origins_from_env(environ) if cors_origins is None else parse_cors_origins(cors_origins)
-        middleware.append(Middleware(NavaiCORSMiddleware, origins=origins))
+        policy = CORSPolicy(origins)
+    routes: list[_Route] = []
+    if health_path:
+        routes.append(_Route(health_path, ["GET"], _health, policy))
+    routes.append(_Route(client_secret_path, ["POST"], state.client_secret, policy))
+    routes.append(_Route(speech_synthesize_path, ["POST"], state.speech, policy))
+    if include_functions_routes:
+        routes.append(_Route(functions_list_path, ["GET"], state.list_functions, policy))
+        routes.append(_Route(functions_execute_path, ["POST"], state.execute, policy))
     extra: list[BaseRoute] = []
     if mcp:
         if lazy is None:
@@ -576,8 +602,11 @@ def create_navai_app(
 
         from ..mcp._server import app_mcp_endpoint
 
-        extra.append(StarletteRoute("/mcp", app_mcp_endpoint(lazy.get, cors_origins=origins, env=environ)))
-    app = Starlette(routes=[*extra, *routes, _NotFound(routes, state)], middleware=middleware)
+        endpoint: ASGIApp = app_mcp_endpoint(lazy.get, cors_origins=origins, env=environ)
+        if policy is not None:
+            endpoint = NavaiCORSMiddleware(endpoint, policy.origins)
+        extra.append(StarletteRoute("/mcp", endpoint))
+    app = Starlette(routes=[*extra, *routes, _NotFound(routes, state, policy)])
     app.state.navai = state
     app.state.navai_cors_origins = origins
     return app
