@@ -82,7 +82,7 @@ class CORSPolicy:
     def __init__(self, origins: Sequence[str] = ()) -> None:
         self.origins = tuple(origins)
         allow_all = self._allow_all = "*" in self.origins
-        self._decided: dict[bytes, tuple[bytes, bytes] | None] = {}
+        self._decided: dict[tuple[bytes, bytes | None], tuple[bytes, bytes] | bool] = {}
         self.starlette = _PlaygroundCORS(
             _no_app,
             allow_origins=["*"] if allow_all else self.origins,
@@ -92,21 +92,25 @@ class CORSPolicy:
         )
 
     def is_allowed(self, origin: str) -> bool:
-        """Whether ``origin`` may call this backend from a browser (Starlette's rule, remembered
-        for the few origins a deployment sees; at most 256, so hostile ones cannot grow it)."""
-        return self._allow_header(origin.encode("latin-1")) is not None
+        """Whether ``origin`` may call this backend from a browser (Starlette's rule)."""
+        return self.starlette.is_allowed_origin(origin)
 
-    def _allow_header(self, origin: bytes) -> tuple[bytes, bytes] | None:
-        """The ``Access-Control-Allow-Origin`` header for ``origin``, None when refused."""
-        try:
-            return self._decided[origin]
-        except KeyError:
-            pass
-        allowed = self.starlette.is_allowed_origin(origin.decode("latin-1"))
-        header = (_ALLOW_ALL if self._allow_all else (_ALLOW_ORIGIN, origin)) if allowed else None
-        if len(self._decided) < 256:
-            self._decided[origin] = header
-        return header
+    def _decision(self, origin: bytes, host: bytes | None) -> tuple[bytes, bytes] | bool:
+        """For a request from ``origin`` to ``host``: False for no CORS (same origin), True
+        for refused, else the ``Access-Control-Allow-Origin`` header. Remembered for the few
+        pairs a deployment sees (at most 256, so hostile ones cannot grow it)."""
+        key = (origin, host)
+        decision = self._decided.get(key)
+        if decision is None:
+            if host is not None and _same_origin(origin, host):
+                decision = False
+            elif self.starlette.is_allowed_origin(origin.decode("latin-1")):
+                decision = _ALLOW_ALL if self._allow_all else (_ALLOW_ORIGIN, origin)
+            else:
+                decision = True
+            if len(self._decided) < 256:
+                self._decided[key] = decision
+        return decision
 
     def summary(self) -> str:
         """One line for the start-up log: which origins a browser may call from."""
@@ -122,10 +126,12 @@ class CORSPolicy:
                 origin = value
             elif name == b"host":
                 host = value
-        if origin is None or (host is not None and _same_origin(origin, host)):
+        if origin is None:
             return None
-        allow = self._allow_header(origin)
-        if allow is None:
+        allow = self._decision(origin, host)
+        if allow is False:
+            return None
+        if allow is True:
             return self._refuse(origin.decode("latin-1"))
         if scope["method"] == "OPTIONS" and _asks_preflight(scope):
             return self.starlette.preflight_response(Headers(scope=scope))
