@@ -31,6 +31,11 @@ from typing import Any
 
 import httpx2
 
+from ._extras import needs_extra
+
+with needs_extra("server", "navai.testing"):
+    import starlette  # noqa: F401  (create_test_app is navai.server's app)
+
 from .server import FunctionRegistry, NavaiVoiceBackendOptions, create_navai_app
 
 __all__ = ["FakeOpenAI", "SyncASGITransport", "create_test_app", "serve"]

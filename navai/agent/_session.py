@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 import anyio.to_thread
 import attrs
 
-from .._exceptions import NavaiError, NavaiInvalidRequestError, NavaiRealtimeError
+from .._exceptions import NavaiError, NavaiInvalidRequestError
+from .._extras import needs_extra
 from .._models import CreateRealtimeClientSecretInput, SynthesizedSpeech
+from ._errors import NavaiRealtimeError
 from ._events import (
     Payload,
     ToolCall,
@@ -126,15 +128,10 @@ class ToolCallResult:
 
 
 def _realtime_sdk() -> type[AsyncOpenAI]:
-    """The SDK's client class, or a NavaiError saying which extra to install."""
-    try:
+    """The SDK's client class, or a `NavaiMissingExtraError` naming the extra to install."""
+    with needs_extra("agent", "NavaiVoiceAgent"):
         import websockets.asyncio.client  # noqa: F401  (the SDK's Realtime transport)
         from openai import AsyncOpenAI
-    except ImportError as exc:
-        raise NavaiError(
-            f"NavaiVoiceAgent needs the openai Realtime client ({exc.name} is missing): "
-            "pip install 'navai[agent]'"
-        ) from exc
     return AsyncOpenAI
 
 
