@@ -16,6 +16,9 @@
 ``httpx2.ASGITransport(app)`` serves the async client; :class:`SyncASGITransport`
 serves the sync one (httpx2 has no sync ASGI transport). :func:`serve` runs an app on
 a free ``127.0.0.1`` port for tools that need a URL.
+
+It needs the server extra (``pip install 'navai[server]'``); without Starlette, importing
+it raises `navai.NavaiMissingExtraError`.
 """
 
 from __future__ import annotations

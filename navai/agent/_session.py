@@ -76,9 +76,13 @@ DEFAULT_REALTIME_URL: Final = "wss://api.openai.com/v1"
 """The Realtime WebSocket base URL when neither ``realtime_url`` nor ``NAVAI_REALTIME_URL`` is set."""
 
 AgentMode = Literal["text", "audio"]
+"""What a `NavaiVoiceAgent` session exchanges with the model: text, or audio (PCM16 24 kHz)."""
 AgentStatus = Literal["idle", "connecting", "connected", "reconnecting", "closed"]
+"""Where a `NavaiVoiceAgent` is in its life (``NavaiVoiceAgent.status``)."""
 ReconnectReason = Literal["renewal", "expired", "dropped"]
+"""Why a session reconnected (``Reconnection.reason``): a renewal, an expired secret, a dropped connection."""
 VoiceState = Literal["idle", "speaking"]
+"""Whether the model is speaking, as `voice_state` reads it from server events."""
 Callback = Callable[[Any], Any]
 
 _PCM16_24K: Final = {"type": "audio/pcm", "rate": 24000}
