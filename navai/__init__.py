@@ -13,7 +13,6 @@ brings asyncio, so a client of either kind does).
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from ._exceptions import (
-    NavaiConfigurationError,
     NavaiConnectionError,
     NavaiError,
     NavaiFunctionError,
@@ -21,7 +20,7 @@ from ._exceptions import (
     NavaiInsecureTransportWarning,
     NavaiInvalidRequestError,
     NavaiInvalidResponseError,
-    NavaiRealtimeError,
+    NavaiMissingExtraError,
     NavaiTimeoutError,
 )
 from ._lazy import lazy_attributes as _lazy_attributes
@@ -53,8 +52,14 @@ if _TYPE_CHECKING:
         VoiceSettings,
     )
     from ._transport import AsyncLimitedTransport, LimitedTransport
+    from .agent._errors import NavaiRealtimeError
+    from .server._errors import NavaiConfigurationError
 
 _LAZY = {
+    # The errors of the other layers, re-exported here (where they have always been caught):
+    # importing them loads navai.server or navai.agent's package, not Starlette or websockets.
+    "NavaiConfigurationError": ".server._errors",
+    "NavaiRealtimeError": ".agent._errors",
     "DefaultAioHttpClient": "._aiohttp",
     "AsyncLimitedTransport": "._transport",
     "LimitedTransport": "._transport",
@@ -115,6 +120,7 @@ __all__ = [
     "NavaiInsecureTransportWarning",
     "NavaiInvalidRequestError",
     "NavaiInvalidResponseError",
+    "NavaiMissingExtraError",
     "NavaiRealtimeError",
     "NavaiTimeoutError",
     "NotGiven",

@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING, Any, cast
 import httpx2
 
 from ._config import DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT
-from ._exceptions import NavaiError
+from ._exceptions import NavaiMissingExtraError
 from ._transport import AsyncLimitedTransport
 
 __all__ = ["DefaultAioHttpClient"]
 
-_MISSING_EXTRA = "navai.DefaultAioHttpClient needs the aiohttp extra: pip install 'navai[aiohttp]'"
-
 _AiohttpClient: type[httpx2.AsyncClient] | None
+_missing: str | None = None  # the module that could not be imported
 try:
     import aiohttp
     from httpx_aiohttp.httpx2 import Httpx2AiohttpClient as _AiohttpClient
-except ImportError:  # exercised by a test that hides the package
+except ImportError as exc:  # exercised by a test that hides the package
     _AiohttpClient = None
+    _missing = exc.name
 
 
 def _remapped(exc: httpx2.ConnectTimeout) -> httpx2.TransportError:
@@ -116,4 +116,4 @@ else:
         """Stands in for the real class when the aiohttp extra is not installed."""
 
         def __init__(self, **_kwargs: Any) -> None:
-            raise NavaiError(_MISSING_EXTRA)
+            raise NavaiMissingExtraError("aiohttp", feature="navai.DefaultAioHttpClient", name=_missing)

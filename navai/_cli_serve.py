@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .server._serve import ServerOptions
 
-from ._exceptions import NavaiError
+from ._exceptions import NavaiError, NavaiMissingExtraError
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -163,8 +163,8 @@ def run_serve(args: argparse.Namespace) -> int:
             run_supervised,
             stuck_threads,
         )
-    except ImportError as exc:
-        return _error(f"navai serve needs the server extra (pip install 'navai[server]'): {exc}")
+    except NavaiMissingExtraError as exc:
+        return _error(str(exc))
     if args.workers < 1:
         return _error("--workers must be at least 1")
     if args.reload and args.workers > 1:

@@ -21,9 +21,13 @@ API_URL_ENV_VAR = "NAVAI_API_URL"
 # The contract's paths, defined once: openapi.yaml, through the generated endpoint modules.
 # The client, the CLI and the backend (navai.server) all take them from here.
 DEFAULT_CLIENT_SECRET_PATH: str = create_client_secret.PATH
+"""``/navai/realtime/client-secret``: where a client secret is minted (``POST``)."""
 DEFAULT_FUNCTIONS_LIST_PATH: str = list_functions.PATH
+"""``/navai/functions``: the function list (``GET``)."""
 DEFAULT_FUNCTIONS_EXECUTE_PATH: str = execute_function.PATH
+"""``/navai/functions/execute``: where a function is executed by name (``POST``)."""
 DEFAULT_SPEECH_SYNTHESIZE_PATH: str = synthesize_speech.PATH
+"""``/navai/speech/synthesize``: speech synthesis (``POST``)."""
 
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
 """30 s to read, write or wait for a pooled connection; 5 s to connect."""
@@ -61,6 +65,7 @@ class NotGiven:
 
 
 NOT_GIVEN = NotGiven()
+"""The one `NotGiven` value: the default of per-call options that fall back to the client's."""
 
 
 def _read_optional(value: object) -> str | None:

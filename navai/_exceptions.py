@@ -1,17 +1,26 @@
-"""The errors the navai clients raise.
+"""`NavaiError`, the root of every error navai raises, and the errors of the clients.
 
 Every failure a caller can hit is a `NavaiError`, so one ``except NavaiError``
-is enough; the subclasses say what went wrong::
+is enough; the subclasses say what went wrong. Each layer keeps its own errors in
+its own package; this module holds the root, the clients' errors and the one error
+every layer shares (a missing extra)::
 
-    NavaiError
-    ├── NavaiInvalidRequestError   the call's own arguments are unusable; nothing was sent
-    ├── NavaiConfigurationError    navai.server options (or environment) that cannot start a backend
-    ├── NavaiConnectionError       the request did not complete (network, protocol)
-    │   └── NavaiTimeoutError      ... because it ran out of time
-    ├── NavaiHTTPError             the backend answered with a non-2xx status
-    ├── NavaiInvalidResponseError  a 2xx answer that is not what the contract says
-    ├── NavaiFunctionError         the backend ran the function and reported ``ok: false``
-    └── NavaiRealtimeError         a voice-agent Realtime session failed: connect, dropped, ``error`` event
+    NavaiError                       navai (this module)
+    ├── NavaiInvalidRequestError     the call's own arguments are unusable; nothing was sent
+    ├── NavaiConnectionError         the request did not complete (network, protocol)
+    │   └── NavaiTimeoutError        ... because it ran out of time
+    ├── NavaiHTTPError               the backend answered with a non-2xx status
+    ├── NavaiInvalidResponseError    a 2xx answer that is not what the contract says
+    ├── NavaiFunctionError           the backend ran the function and reported ``ok: false``
+    ├── NavaiMissingExtraError       an optional dependency is not installed (also ModuleNotFoundError)
+    ├── NavaiDiscoveryError          navai.functions: a functions folder cannot be read
+    ├── NavaiServerError             navai.server: the backend's errors
+    │   ├── NavaiStatusError         ... answered with its own HTTP status
+    │   └── NavaiConfigurationError  ... options (or environment) that cannot start a backend
+    └── NavaiRealtimeError           navai.agent: a Realtime session failed
+
+``navai`` re-exports `NavaiConfigurationError` and `NavaiRealtimeError` (loaded on first
+use), so ``except navai.NavaiRealtimeError`` works without importing the agent first.
 
 ``str(error)`` is exactly the message the TypeScript reference client throws,
 so logs and user-facing text match across both clients.
@@ -23,7 +32,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
-    "NavaiConfigurationError",
     "NavaiConnectionError",
     "NavaiError",
     "NavaiFunctionError",
@@ -31,7 +39,7 @@ __all__ = [
     "NavaiInsecureTransportWarning",
     "NavaiInvalidRequestError",
     "NavaiInvalidResponseError",
-    "NavaiRealtimeError",
+    "NavaiMissingExtraError",
     "NavaiTimeoutError",
 ]
 
@@ -59,13 +67,6 @@ class NavaiInvalidRequestError(NavaiError, ValueError):
     """The arguments of a call cannot be sent (unknown field, unencodable payload, ...).
 
     Raised before any network traffic. Also a `ValueError`.
-    """
-
-
-class NavaiConfigurationError(NavaiError, ValueError):
-    """Backend options that cannot work (a missing API key, say), found when the app is built.
-
-    The message is the Node backend's. Also a `ValueError`.
     """
 
 
@@ -136,35 +137,24 @@ class NavaiFunctionError(NavaiError):
         self.details = details
 
 
-class NavaiRealtimeError(NavaiError):
-    """The Realtime session of a `navai.agent.NavaiVoiceAgent` failed.
+class NavaiMissingExtraError(NavaiError, ModuleNotFoundError):
+    """A part of navai was used without the extra that installs its dependencies.
 
-    The connection could not be opened (``close_code`` None), it closed while in use
-    (``close_code`` is the WebSocket close code, 1006 when it just dropped), or the
-    server sent an ``error`` event (``code``, ``error_type``, ``param`` and ``event_id``
-    are that event's, ``event`` the whole event). The message never contains the
-    client secret the session connected with.
+    ``extra`` is the extra to install (``"server"``, ``"agent"``, ``"audio"``, ``"mcp"``,
+    ``"openai-agents"``, ``"aiohttp"``), and the message says so:
+    ``navai.mcp needs the mcp extra (mcp is missing): pip install 'navai[mcp]'``.
+    ``name`` is the module that could not be imported, as on any `ImportError`.
+
+    Also a `ModuleNotFoundError` (so an `ImportError`): code that caught the import error a
+    missing dependency used to raise keeps working.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        error_type: str | None = None,
-        param: str | None = None,
-        event_id: str | None = None,
-        event: Mapping[str, Any] | None = None,
-        close_code: int | None = None,
-        url: str | None = None,
-    ) -> None:
-        super().__init__(message, url=url)
-        self.code = code
-        self.error_type = error_type
-        self.param = param
-        self.event_id = event_id
-        self.event = event
-        self.close_code = close_code
+    def __init__(self, extra: str, *, feature: str, name: str | None = None) -> None:
+        missing = f" ({name} is missing)" if name else ""
+        super().__init__(f"{feature} needs the {extra} extra{missing}: pip install 'navai[{extra}]'")
+        self.extra = extra
+        self.feature = feature
+        self.name = name
 
 
 class NavaiInsecureTransportWarning(UserWarning):

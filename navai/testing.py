@@ -16,6 +16,9 @@
 ``httpx2.ASGITransport(app)`` serves the async client; :class:`SyncASGITransport`
 serves the sync one (httpx2 has no sync ASGI transport). :func:`serve` runs an app on
 a free ``127.0.0.1`` port for tools that need a URL.
+
+It needs the server extra (``pip install 'navai[server]'``); without Starlette, importing
+it raises `navai.NavaiMissingExtraError`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx2
+
+from ._extras import needs_extra
+
+with needs_extra("server", "navai.testing"):
+    import starlette  # noqa: F401  (create_test_app is navai.server's app)
 
 from .server import FunctionRegistry, NavaiVoiceBackendOptions, create_navai_app
 

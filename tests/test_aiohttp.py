@@ -126,6 +126,7 @@ asyncio.run(main())
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "NavaiError navai.DefaultAioHttpClient needs the aiohttp extra: pip install 'navai[aiohttp]'",
+        "NavaiMissingExtraError navai.DefaultAioHttpClient needs the aiohttp extra "
+        "(httpx_aiohttp.httpx2 is missing): pip install 'navai[aiohttp]'",
         "async client works: 7",
     ]

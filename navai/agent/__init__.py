@@ -34,6 +34,10 @@ Specialist agents (the web runtime's multi-agent mode) are
 
 ``LocalAudio`` streams the microphone and speaker for it (``pip install 'navai[audio]'``).
 
+A session that fails raises :class:`NavaiRealtimeError` (a `navai.NavaiError`, also
+importable as ``navai.NavaiRealtimeError``); without the extra, using ``NavaiVoiceAgent``
+raises `navai.NavaiMissingExtraError`.
+
 Importing this package imports neither ``openai`` nor ``websockets`` nor ``starlette``:
 ``NavaiVoiceAgent`` and its types load their module on first use.
 """
@@ -42,6 +46,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from .._lazy import lazy_attributes as _lazy_attributes
 from ._agents import AgentConfig, AgentsConfig, discover_agents, resolve_agents
+from ._errors import NavaiRealtimeError
 from ._events import (
     ToolCall,
     extract_tool_calls,
@@ -52,10 +57,9 @@ from ._events import (
     voice_state,
 )
 from ._instructions import DEFAULT_BASE_INSTRUCTIONS, build_instructions
-from ._js import json_stringify
 from ._multi import MultiAgentRuntime, Transfer, create_multi_agent_runtime, handoff_tool_name
 from ._routes import Route, resolve_route, route_prompt_lines
-from ._runtime import AgentRuntime, ExecuteBackendFunction, Navigate, create_agent_runtime, error_message
+from ._runtime import AgentRuntime, ExecuteBackendFunction, Navigate, create_agent_runtime
 from ._tools import EXECUTE_APP_FUNCTION, NAVIGATE_TO, direct_alias_tools, tool_schemas
 
 if _TYPE_CHECKING:
@@ -86,7 +90,13 @@ _LAZY = {
     "VoiceState": "._session",
 }
 
-__getattr__, __dir__ = _lazy_attributes(__name__, globals(), _LAZY)
+# Internals that were in __all__ in 0.1.0: still importable, with a DeprecationWarning.
+_DEPRECATED = {
+    "json_stringify": ("._js", "json_stringify", "it is an internal helper (JSON.stringify's output)"),
+    "error_message": ("._runtime", "error_message", "it is an internal helper (the runtime's error text)"),
+}
+
+__getattr__, __dir__ = _lazy_attributes(__name__, globals(), _LAZY, _DEPRECATED)
 
 __all__ = [
     "DEFAULT_BASE_INSTRUCTIONS",
@@ -103,6 +113,7 @@ __all__ = [
     "ExecuteBackendFunction",
     "LocalAudio",
     "MultiAgentRuntime",
+    "NavaiRealtimeError",
     "NavaiVoiceAgent",
     "Navigate",
     "ReconnectReason",
@@ -117,11 +128,9 @@ __all__ = [
     "create_multi_agent_runtime",
     "direct_alias_tools",
     "discover_agents",
-    "error_message",
     "extract_tool_calls",
     "function_call_names",
     "handoff_tool_name",
-    "json_stringify",
     "parse_tool_payload",
     "resolve_agents",
     "resolve_route",

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._exceptions import NavaiError
 from ._js import js_trim
 
 if TYPE_CHECKING:
@@ -301,22 +300,14 @@ def discover_agents(
 
         NAVAI_AGENT = {"name": "Food", "description": "Meal suggestions.", "instructions": "..."}
 
-    Raises `NavaiError` when the base folder cannot be read.
+    Raises `navai.functions.NavaiDiscoveryError` when the base folder cannot be read.
     """
-    from navai.functions._discovery import (
-        DEFAULT_EXCLUDES,
-        DiscoveryError,
-        import_file,
-        scan_modules,
-    )
+    from navai.functions._discovery import DEFAULT_EXCLUDES, import_file, scan_modules
 
     environ = os.environ if env is None else env
     configured = base_dir if base_dir is not None else _read_optional(environ.get("NAVAI_FUNCTIONS_BASE_DIR"))
     root = os.path.abspath(os.fspath(configured)) if configured else os.getcwd()
-    try:
-        found = scan_modules(root, ("py",), DEFAULT_EXCLUDES)
-    except DiscoveryError as exc:
-        raise NavaiError(str(exc)) from exc
+    found = scan_modules(root, ("py",), DEFAULT_EXCLUDES)
 
     def loader(path: str) -> ModuleLoader:
         return lambda: import_file(path)

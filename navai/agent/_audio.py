@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any, Final, Protocol
 
 from .._exceptions import NavaiError
+from .._extras import needs_extra
 
 __all__ = ["SAMPLE_RATE", "AudioSink", "LocalAudio"]
 
@@ -44,10 +45,11 @@ class AudioSink(Protocol):
 
 def _load_sounddevice() -> Any:
     try:
-        return importlib.import_module("sounddevice")
-    except (ImportError, OSError) as exc:  # OSError: the PortAudio library is missing
+        with needs_extra("audio", "LocalAudio"):
+            return importlib.import_module("sounddevice")
+    except OSError as exc:  # sounddevice is installed; the PortAudio library is not
         raise NavaiError(
-            f"The microphone/speaker helper needs sounddevice ({exc}): pip install 'navai[audio]'"
+            f"LocalAudio needs the PortAudio library, which sounddevice could not load ({exc})"
         ) from exc
 
 
@@ -139,13 +141,8 @@ class LocalAudio:
         if mime_type.split(";")[0].strip().lower() in ("audio/pcm", "audio/l16"):
             self.play(audio)
             return
-        try:
+        with needs_extra("audio", f"Playing {mime_type} speech"):  # audio/pcm needs no decoder
             miniaudio = importlib.import_module("miniaudio")
-        except ImportError as exc:
-            raise NavaiError(
-                f"Playing {mime_type} speech needs a decoder (miniaudio): pip install 'navai[audio]', "
-                "or ask the backend for speech_output_format='pcm_24000'."
-            ) from exc
         try:
             decoded = miniaudio.decode(
                 audio, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1, sample_rate=SAMPLE_RATE

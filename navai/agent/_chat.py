@@ -12,7 +12,8 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .._exceptions import NavaiInvalidRequestError, NavaiRealtimeError
+from .._exceptions import NavaiInvalidRequestError
+from ._errors import NavaiRealtimeError
 from ._js import json_stringify
 from ._routes import Route
 

@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 import anyio.to_thread
 import attrs
 
-from .._exceptions import NavaiError, NavaiInvalidRequestError, NavaiRealtimeError
+from .._exceptions import NavaiError, NavaiInvalidRequestError
+from .._extras import needs_extra
 from .._models import CreateRealtimeClientSecretInput, SynthesizedSpeech
+from ._errors import NavaiRealtimeError
 from ._events import (
     Payload,
     ToolCall,
@@ -75,9 +77,13 @@ DEFAULT_REALTIME_URL: Final = "wss://api.openai.com/v1"
 """The Realtime WebSocket base URL when neither ``realtime_url`` nor ``NAVAI_REALTIME_URL`` is set."""
 
 AgentMode = Literal["text", "audio"]
+"""What a `NavaiVoiceAgent` session exchanges with the model: text, or audio (PCM16 24 kHz)."""
 AgentStatus = Literal["idle", "connecting", "connected", "reconnecting", "closed"]
+"""Where a `NavaiVoiceAgent` is in its life (``NavaiVoiceAgent.status``)."""
 ReconnectReason = Literal["renewal", "expired", "dropped"]
+"""Why a session reconnected (``Reconnection.reason``): a renewal, an expired secret, a dropped connection."""
 VoiceState = Literal["idle", "speaking"]
+"""Whether the model is speaking, as `voice_state` reads it from server events."""
 Callback = Callable[[Any], Any]
 
 _PCM16_24K: Final = {"type": "audio/pcm", "rate": 24000}
@@ -127,15 +133,10 @@ class ToolCallResult:
 
 
 def _realtime_sdk() -> type[AsyncOpenAI]:
-    """The SDK's client class, or a NavaiError saying which extra to install."""
-    try:
+    """The SDK's client class, or a `NavaiMissingExtraError` naming the extra to install."""
+    with needs_extra("agent", "NavaiVoiceAgent"):
         import websockets.asyncio.client  # noqa: F401  (the SDK's Realtime transport)
         from openai import AsyncOpenAI
-    except ImportError as exc:
-        raise NavaiError(
-            f"NavaiVoiceAgent needs the openai Realtime client ({exc.name} is missing): "
-            "pip install 'navai[agent]'"
-        ) from exc
     return AsyncOpenAI
 
 

@@ -17,7 +17,9 @@ __all__ = [
 ]
 
 NAVIGATE_TO = "navigate_to"
+"""The name of the tool that opens a route (its ``target`` a route's name, path or synonym)."""
 EXECUTE_APP_FUNCTION = "execute_app_function"
+"""The name of the tool that runs a function by ``function_name``, with its ``payload``."""
 RESERVED_TOOL_NAMES = (NAVIGATE_TO, EXECUTE_APP_FUNCTION)
 _TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 

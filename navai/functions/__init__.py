@@ -8,7 +8,8 @@ package holds what decides which callables are functions and how they are called
   descriptions and invocation (``args``/``arguments``/``value``/payload, the context);
 * `discover_functions`, `load_navai_functions`, `functions_from_path`,
   `resolve_runtime_config`: functions found in ``.py`` files with the Node folder rules;
-* `normalize_name`: how an export's name becomes a function name.
+* `normalize_name`: how an export's name becomes a function name;
+* `NavaiDiscoveryError`: a folder discovery walks cannot be read.
 
 `navai.server` (the HTTP backend), `navai.agent` (local functions of a voice agent) and
 `navai.mcp` (MCP tools) all import from here. Nothing here imports Starlette.
@@ -20,11 +21,13 @@ from ._discovery import (
     load_navai_functions,
     resolve_runtime_config,
 )
+from ._errors import NavaiDiscoveryError
 from ._model import FunctionRegistry, NavaiFunction
 from ._naming import normalize_name
 
 __all__ = [
     "FunctionRegistry",
+    "NavaiDiscoveryError",
     "NavaiFunction",
     "discover_functions",
     "functions_from_path",

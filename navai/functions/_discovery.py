@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from ._errors import NavaiDiscoveryError
 from ._jscompat import js_key_order, read_optional
 from ._model import FunctionRegistry
 from ._naming import module_stem, sorted_by_locale, utf16_key
@@ -36,14 +37,6 @@ DEFAULT_EXCLUDES: tuple[str, ...] = ("**/node_modules/**", "**/dist/**", "**/.*/
 _EXACT_FILE = re.compile(r"\.([cm]?[jt]s|py)$")
 
 ModuleLoader = Callable[[], ModuleType | Mapping[str, Any]]
-
-
-class DiscoveryError(Exception):
-    """A directory cannot be read; the message is Node's (``ENOENT: ..., scandir '...'``)."""
-
-    def __init__(self, errno: int | None, message: str) -> None:
-        super().__init__(message)
-        self.errno = errno
 
 
 def normalize_path(value: str) -> str:
@@ -92,10 +85,10 @@ def path_matcher(token: str, agent_folders: Sequence[str] = ()) -> Callable[[str
     return lambda path: path == base or path.startswith(f"{base}/")
 
 
-def _scandir_error(exc: OSError, path: str) -> DiscoveryError:
+def _scandir_error(exc: OSError, path: str) -> NavaiDiscoveryError:
     code = errno.errorcode.get(exc.errno or 0, "EIO")
     reason = exc.strerror or "error"
-    return DiscoveryError(exc.errno, f"{code}: {reason[:1].lower()}{reason[1:]}, scandir '{path}'")
+    return NavaiDiscoveryError(exc.errno, f"{code}: {reason[:1].lower()}{reason[1:]}, scandir '{path}'")
 
 
 def scan_modules(base_dir: str, extensions: Iterable[str], exclude: Iterable[str]) -> list[tuple[str, str]]:

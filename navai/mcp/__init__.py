@@ -9,7 +9,7 @@ tools, one per function, routed and answered by NAVAI's agent runtime::
 
 ``navai mcp`` does that from a shell in front of any NAVAI backend; ``navai serve --mcp``
 adds Streamable HTTP at ``/mcp`` to the Python backend. Needs ``pip install 'navai[mcp]'``;
-without it, using a name here raises a `NavaiError` that says so.
+without it, using a name here raises `navai.NavaiMissingExtraError` (``extra`` ``"mcp"``).
 """
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING

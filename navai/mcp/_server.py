@@ -14,22 +14,18 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import NavaiError
+from .._extras import needs_extra
 from .._runtime_source import BuiltRuntime, RuntimeSource
 from .._version import __version__
 from ..agent._routes import Route
 from ..agent._runtime import Navigate
 from ._tools import ToolAnswer, ToolSpec, call_answer, mcp_tool_specs, unknown_tool_answer
 
-try:
+with needs_extra("mcp", "navai.mcp"):
     import mcp_types
     from mcp.server.lowlevel import Server
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
     from mcp.server.transport_security import TransportSecuritySettings
-except ImportError as exc:  # pragma: no cover - exercised in a venv without the extra
-    raise NavaiError(
-        f"navai.mcp needs the MCP SDK ({exc.name} is missing): pip install 'navai[mcp]'"
-    ) from exc
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send

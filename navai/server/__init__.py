@@ -4,7 +4,12 @@
 execute, ``/health``); mount it into any Starlette or FastAPI app, or run
 ``navai serve``. The function model (:class:`FunctionRegistry`, discovery) does not
 depend on Starlette: it lives in `navai.functions`, and is re-exported here. Install with
-``pip install 'navai[server]'``.
+``pip install 'navai[server]'``; without it, ``create_navai_app`` and the other names that
+need Starlette raise `navai.NavaiMissingExtraError`.
+
+The backend's own errors are `NavaiServerError`s (so `navai.NavaiError`s): a NAVAI
+function raises :class:`NavaiStatusError` to answer with a status of its choice, and bad options
+raise :class:`NavaiConfigurationError` when the app is built.
 """
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING
@@ -16,10 +21,10 @@ if _TYPE_CHECKING:
         discover_functions,
         functions_from_path,
         load_navai_functions,
-        module_exports,
         resolve_runtime_config,
     )
-    from ..functions._model import FunctionRegistry, NavaiFunction, build_invocation_args, positional_arity
+    from ..functions._errors import NavaiDiscoveryError
+    from ..functions._model import FunctionRegistry, NavaiFunction
     from ..functions._naming import normalize_name
     from ._app import (
         DEFAULT_CLIENT_SECRET_PATH,
@@ -29,7 +34,7 @@ if _TYPE_CHECKING:
         create_navai_app,
     )
     from ._cors import NavaiCORSMiddleware
-    from ._errors import HTTPError
+    from ._errors import NavaiConfigurationError, NavaiServerError, NavaiStatusError
     from ._options import (
         ElevenLabsVoiceSettings,
         NavaiVoiceBackendOptions,
@@ -49,13 +54,13 @@ _LAZY = {
     "discover_functions": "..functions._discovery",
     "functions_from_path": "..functions._discovery",
     "load_navai_functions": "..functions._discovery",
-    "module_exports": "..functions._discovery",
     "resolve_runtime_config": "..functions._discovery",
-    "HTTPError": "._errors",
+    "NavaiDiscoveryError": "..functions._errors",
+    "NavaiConfigurationError": "._errors",
+    "NavaiServerError": "._errors",
+    "NavaiStatusError": "._errors",
     "FunctionRegistry": "..functions._model",
     "NavaiFunction": "..functions._model",
-    "build_invocation_args": "..functions._model",
-    "positional_arity": "..functions._model",
     "normalize_name": "..functions._naming",
     "ElevenLabsVoiceSettings": "._options",
     "NavaiVoiceBackendOptions": "._options",
@@ -63,8 +68,19 @@ _LAZY = {
     "validate_options": "._options",
 }
 
+# Names of 0.1.0 that are gone from __all__: still importable, with a DeprecationWarning.
+_DEPRECATED = {
+    "HTTPError": (
+        "._errors",
+        "NavaiStatusError",
+        "use navai.server.NavaiStatusError (HTTPError clashed with httpx2.HTTPError)",
+    ),
+    "build_invocation_args": ("..functions._model", "build_invocation_args", "it is an internal helper"),
+    "positional_arity": ("..functions._model", "positional_arity", "it is an internal helper"),
+    "module_exports": ("..functions._discovery", "module_exports", "it is an internal helper"),
+}
 
-__getattr__, __dir__ = _lazy_attributes(__name__, globals(), _LAZY)
+__getattr__, __dir__ = _lazy_attributes(__name__, globals(), _LAZY, _DEPRECATED)
 
 __all__ = [
     "DEFAULT_CLIENT_SECRET_PATH",
@@ -73,20 +89,20 @@ __all__ = [
     "DEFAULT_SPEECH_SYNTHESIZE_PATH",
     "ElevenLabsVoiceSettings",
     "FunctionRegistry",
-    "HTTPError",
     "NavaiCORSMiddleware",
+    "NavaiConfigurationError",
+    "NavaiDiscoveryError",
     "NavaiFunction",
+    "NavaiServerError",
+    "NavaiStatusError",
     "NavaiVoiceBackendOptions",
     "app_from_environment",
     "backend_options_from_env",
-    "build_invocation_args",
     "create_navai_app",
     "discover_functions",
     "functions_from_path",
     "load_navai_functions",
-    "module_exports",
     "normalize_name",
-    "positional_arity",
     "resolve_runtime_config",
     "validate_options",
 ]

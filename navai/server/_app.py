@@ -14,11 +14,6 @@ from typing import Any
 
 import anyio.to_thread
 import httpx2
-from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .._config import (
     DEFAULT_CLIENT_SECRET_PATH,
@@ -26,6 +21,7 @@ from .._config import (
     DEFAULT_FUNCTIONS_LIST_PATH,
     DEFAULT_SPEECH_SYNTHESIZE_PATH,
 )
+from .._extras import needs_extra
 from ..functions._discovery import discover_functions
 from ..functions._jscompat import js_trim, read_optional
 from ..functions._model import FunctionRegistry
@@ -39,9 +35,16 @@ from ._cors import (
     parse_cors_origins,
 )
 from ._encode import dumps
-from ._errors import HTTPError, error_status
+from ._errors import NavaiStatusError, error_status
 from ._options import NavaiVoiceBackendOptions, backend_options_from_env, validate_options
 from ._speech import synthesize_speech
+
+with needs_extra("server", "navai.server"):
+    from starlette.applications import Starlette
+    from starlette.requests import ClientDisconnect, Request
+    from starlette.responses import Response
+    from starlette.routing import BaseRoute, Match, NoMatchFound
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
     "DEFAULT_CLIENT_SECRET_PATH",
@@ -421,7 +424,7 @@ class _Guard:
 async def _bounded(request: Request, work: Callable[[], Awaitable[Any]], timeout: float, late: str) -> Any:
     """``await work()``, bounded by ``timeout`` seconds and cancelled when the client leaves.
 
-    Raises ``HTTPError(504, late)`` past the bound; returns `_GONE` when the client
+    Raises ``NavaiStatusError(504, late)`` past the bound; returns `_GONE` when the client
     disconnected first (nobody reads the answer). Cancelling a sync function's call
     leaves its thread running until it returns (see `navai.functions._hop`).
     """
@@ -434,7 +437,7 @@ async def _bounded(request: Request, work: Callable[[], Awaitable[Any]], timeout
             with anyio.fail_after(timeout):
                 return await work()
         except TimeoutError:
-            raise HTTPError(504, late) from None
+            raise NavaiStatusError(504, late) from None
     guard = _Guard(task, request.receive, timeout)
     result: Any = None
     try:
@@ -448,7 +451,7 @@ async def _bounded(request: Request, work: Callable[[], Awaitable[Any]], timeout
         return result
     task.uncancel()  # the guard's cancel: delivered above, or swallowed by the function
     if guard.reason == "timeout":
-        raise HTTPError(504, late)
+        raise NavaiStatusError(504, late)
     return _GONE
 
 
@@ -562,7 +565,8 @@ def create_navai_app(
 
     # Imported now, not by the first client-secret request: it takes about a second, which
     # would stall every other request on the event loop.
-    import openai
+    with needs_extra("server", "navai.server"):
+        import openai
 
     def make_openai() -> Any:
         # A plain httpx2 client: the SDK's own wrapper closes itself from __del__ with a

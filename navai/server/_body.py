@@ -7,7 +7,7 @@ import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ._errors import HTTPError
+from ._errors import NavaiStatusError
 from ._v8json import parse_strict_body
 
 __all__ = ["DEFAULT_LIMIT", "NO_BODY", "read_json_body"]
@@ -48,9 +48,9 @@ class _Inflater:
                 self.raw_deflate = True
                 self.decoder = zlib.decompressobj(-zlib.MAX_WBITS)
                 return self.feed(chunk, final=final)
-            raise HTTPError(400, "Decompression failed") from None
+            raise NavaiStatusError(400, "Decompression failed") from None
         if self.decoder.unconsumed_tail:
-            raise HTTPError(413, _TOO_LARGE)
+            raise NavaiStatusError(413, _TOO_LARGE)
         return out
 
 
@@ -59,7 +59,7 @@ async def read_json_body(
 ) -> Any:
     """The parsed body, ``NO_BODY`` when Express would leave ``req.body`` undefined.
 
-    ``headers`` maps lower-case names to values. Raises :class:`HTTPError` (400, 413, 415)
+    ``headers`` maps lower-case names to values. Raises :class:`NavaiStatusError` (400, 413, 415)
     with body-parser's messages, or ``JSONSyntaxError`` (400) with V8's.
     """
     length = headers.get("content-length")
@@ -70,16 +70,16 @@ async def read_json_body(
         return NO_BODY
     charset = params.get("charset", "utf-8").lower()
     if not charset.startswith("utf-"):
-        raise HTTPError(415, f'unsupported charset "{charset.upper()}"')
+        raise NavaiStatusError(415, f'unsupported charset "{charset.upper()}"')
     encoding = headers.get("content-encoding", "identity").lower()
     if encoding not in ("identity", "gzip", "deflate"):
-        raise HTTPError(415, f'unsupported content encoding "{encoding}"')
+        raise NavaiStatusError(415, f'unsupported content encoding "{encoding}"')
     if encoding == "identity" and length is not None and length.strip().isdigit() and int(length) > limit:
-        raise HTTPError(413, _TOO_LARGE)
+        raise NavaiStatusError(413, _TOO_LARGE)
     try:
         decoder = codecs.getincrementaldecoder(charset)("replace")
     except LookupError:
-        raise HTTPError(415, f'unsupported charset "{charset.upper()}"') from None
+        raise NavaiStatusError(415, f'unsupported charset "{charset.upper()}"') from None
     inflater = None if encoding == "identity" else _Inflater(encoding, limit)
     parts: list[bytes] = []
     size = 0
@@ -87,13 +87,13 @@ async def read_json_body(
         data = inflater.feed(chunk) if inflater else chunk
         size += len(data)
         if size > limit:
-            raise HTTPError(413, _TOO_LARGE)
+            raise NavaiStatusError(413, _TOO_LARGE)
         parts.append(data)
     if inflater:
         tail = inflater.feed(b"", final=True)
         size += len(tail)
         if size > limit:
-            raise HTTPError(413, _TOO_LARGE)
+            raise NavaiStatusError(413, _TOO_LARGE)
         parts.append(tail)
     text = decoder.decode(b"".join(parts), final=True)
     if text.startswith("\ufeff"):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..functions._jscompat import js_trim, json_number, read_optional
+from ._errors import UpstreamError
 from ._options import NavaiVoiceBackendOptions, speech_provider, ttl_seconds, validate_options
 from ._v8json import JSONSyntaxError, parse_json
 
@@ -14,10 +15,6 @@ __all__ = ["build_client_secret_request", "create_realtime_client_secret", "reso
 
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 _MISSING = object()
-
-
-class UpstreamError(Exception):
-    """An upstream call failed; the message is the one Node throws."""
 
 
 def _field(body: Any, name: str) -> Any:

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from .._exceptions import NavaiConfigurationError
 from ..functions._jscompat import js_number, js_number_text, js_trim, read_optional
+from ._errors import NavaiConfigurationError
 
 __all__ = [
     "ElevenLabsVoiceSettings",

@@ -19,11 +19,13 @@ import json
 from collections.abc import Sized
 from typing import Any
 
-from uvicorn.config import Config
-from uvicorn.protocols.http.flow_control import FlowControl
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
-
+from .._extras import needs_extra
 from ._serve import DEFAULT_HEADERS_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_REQUEST_TIMEOUT
+
+with needs_extra("server", "navai.server"):
+    from uvicorn.config import Config
+    from uvicorn.protocols.http.flow_control import FlowControl
+    from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 _DEFAULTS = {
     "max_header_bytes": DEFAULT_MAX_HEADER_BYTES,

@@ -16,7 +16,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
-import uvicorn
+from .._extras import needs_extra
+
+with needs_extra("server", "navai.server"):
+    import uvicorn
 
 __all__ = [
     "ServerOptions",
@@ -206,7 +209,8 @@ def load_env_file(path: str | os.PathLike[str] | None = None) -> Path | None:
     Variables already in the environment win. Returns the file loaded, None when the
     default file is absent; a named file that does not exist raises ``FileNotFoundError``.
     """
-    from dotenv import load_dotenv
+    with needs_extra("server", "navai.server"):
+        from dotenv import load_dotenv
 
     target = Path(".env") if path is None else Path(path)
     if not target.is_file():

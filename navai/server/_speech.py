@@ -11,16 +11,13 @@ from urllib.parse import quote, urlencode, urlsplit
 import httpx2
 
 from ..functions._jscompat import is_js_number, read_optional
+from ._errors import SpeechError
 from ._options import ElevenLabsVoiceSettings, NavaiVoiceBackendOptions, speech_provider, validate_options
 
 __all__ = ["build_speech_request", "mime_type", "synthesize_speech"]
 
 DEFAULT_ELEVENLABS_BASE_URL = "https://api.elevenlabs.io"
 DEFAULT_OUTPUT_FORMAT = "mp3_44100_128"
-
-
-class SpeechError(Exception):
-    """A speech failure with the message Node throws."""
 
 
 def mime_type(output_format: str | None, content_type: str | None) -> str:

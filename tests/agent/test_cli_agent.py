@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from py_backend_harness import SessionBackends, session_backends
 
-from navai.agent import json_stringify
+from navai.agent._js import json_stringify
 
 from .realtime_standin import function_call_response, scripted_process, text_response
 

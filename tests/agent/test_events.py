@@ -16,13 +16,12 @@ from navai.agent import (
     ToolCall,
     extract_tool_calls,
     function_call_names,
-    json_stringify,
     parse_tool_payload,
     serialize_tool_output,
     tool_result_events,
     voice_state,
 )
-from navai.agent._js import _encode
+from navai.agent._js import _encode, json_stringify
 
 
 def item(**fields: Any) -> dict[str, Any]:

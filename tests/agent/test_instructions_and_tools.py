@@ -14,9 +14,9 @@ from navai.agent import (
     Route,
     create_agent_runtime,
     direct_alias_tools,
-    json_stringify,
     tool_schemas,
 )
+from navai.agent._js import json_stringify
 
 # §4, the "Rules:" section, verbatim.
 RULES = """Rules:

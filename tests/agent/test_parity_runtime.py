@@ -44,7 +44,8 @@ from typing import Any
 import pytest
 import ts_packages
 
-from navai.agent import DEFAULT_BASE_INSTRUCTIONS, create_agent_runtime, json_stringify, parse_tool_payload
+from navai.agent import DEFAULT_BASE_INSTRUCTIONS, create_agent_runtime, parse_tool_payload
+from navai.agent._js import json_stringify
 from navai.functions._discovery import load_navai_functions
 
 DRIVER = Path(__file__).resolve().parent / "ts_web_runtime.mjs"

@@ -25,7 +25,9 @@ from navai import (
     ClientSecret,
     NavaiHTTPError,
 )
-from navai.agent import NavaiVoiceAgent, error_message, json_stringify
+from navai.agent import NavaiVoiceAgent
+from navai.agent._js import json_stringify
+from navai.agent._runtime import error_message
 
 from .realtime_standin import RealtimeStandIn, function_call_response, text_response
 

@@ -28,9 +28,9 @@ from navai.agent import (
     create_multi_agent_runtime,
     discover_agents,
     handoff_tool_name,
-    json_stringify,
     tool_schemas,
 )
+from navai.agent._js import json_stringify
 
 from .realtime_standin import RealtimeStandIn, StandInConnection, function_call_response, text_response
 

@@ -278,7 +278,7 @@ def test_the_package_is_lazy_and_names_the_extra_when_mcp_is_missing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0] == "False True"
-    assert out.splitlines()[1].startswith("NavaiError navai.mcp needs the MCP SDK")
+    assert out.splitlines()[1].startswith("NavaiMissingExtraError navai.mcp needs the mcp extra")
     assert "pip install 'navai[mcp]'" in out
 
 

@@ -159,7 +159,8 @@ def test_a_loaders_mapping_keeps_its_order() -> None:
     # A loader's mapping is a plain object to the TypeScript loader (Object.entries): its
     # own order, integer-like keys first; only a module is ordered as a JS namespace (code
     # units). Before, mappings were sorted too (mobile goldens load_app, load_loader_edge_cases).
-    from navai.server import load_navai_functions, module_exports
+    from navai.functions._discovery import module_exports
+    from navai.server import load_navai_functions
 
     def lookup() -> None: ...
 

@@ -10,7 +10,7 @@ with ``direct_alias_tools`` one per function), with its schemas and its answers,
         ...  # the API key of every connection is a client secret minted by the backend
 
 ``import navai.integrations.openai_agents`` is cheap; the SDK loads on first use of a
-name, and a `NavaiError` naming the extra is raised when it is not installed.
+name, and `navai.NavaiMissingExtraError` naming the extra is raised when it is not installed.
 """
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import attrs
 
-from ..._exceptions import NavaiError
+from ..._extras import needs_extra
 from ..._models import CreateRealtimeClientSecretInput
 from ..._runtime_source import RuntimeSource
 from ...agent._events import parse_tool_payload, serialize_tool_output
@@ -23,15 +23,10 @@ from ...agent._runtime import AgentRuntime, Navigate, call_maybe_sync
 from ...agent._session import DEFAULT_REALTIME_MODEL, DEFAULT_REALTIME_URL
 from ...agent._tools import tool_schemas
 
-try:
+with needs_extra("openai-agents", "navai.integrations.openai_agents"):
     from agents import Agent, FunctionTool, RunContextWrapper
     from agents.realtime import RealtimeAgent, RealtimeModelConfig
     from agents.tool_context import ToolContext
-except ImportError as exc:  # pragma: no cover - exercised in a venv without the extra
-    raise NavaiError(
-        f"navai.integrations.openai_agents needs the OpenAI Agents SDK ({exc.name} is missing): "
-        "pip install 'navai[openai-agents]'"
-    ) from exc
 
 if TYPE_CHECKING:
     from ..._async_client import AsyncNavaiBackendClient
