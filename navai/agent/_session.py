@@ -1231,7 +1231,8 @@ class NavaiVoiceAgent:
             logger.debug("tool call %s has no name yet; waiting for its item", call.call_id)
             return
         self._handled.add(call.call_id)
-        call = attrs.evolve(call, name=name)
+        if call.name is None:
+            call = attrs.evolve(call, name=name)
         self._calls[call.call_id] = call
         if self._runtime is None:
             self._queued.append(call)
