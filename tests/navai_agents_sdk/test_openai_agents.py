@@ -266,3 +266,19 @@ def test_the_package_is_lazy_and_names_the_extra_when_the_sdk_is_missing() -> No
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0] == "False True"
     assert "pip install 'navai[openai-agents]'" in out.splitlines()[1]
+
+
+@pytest.mark.parametrize("make", [create_agent, create_realtime_agent])
+def test_agents_take_navais_tools_first_and_refuse_instructions_of_their_own(make: Any) -> None:
+    extra = FunctionTool(
+        name="extra",
+        description="An app tool of its own.",
+        params_json_schema={"type": "object", "properties": {}},
+        on_invoke_tool=lambda _context, _arguments: None,  # type: ignore[arg-type,return-value]
+    )
+    with NavaiBackendClient("http://navai.test") as backend:  # building an agent calls nothing
+        agent = make(backend, tools=[extra], name="Guide")
+        assert agent.name == "Guide"
+        assert [tool.name for tool in agent.tools] == ["navigate_to", "execute_app_function", "extra"]
+        with pytest.raises(TypeError, match="base_instructions"):
+            make(backend, instructions="Be brief.")

@@ -135,8 +135,15 @@ def create_agent(
         base_instructions=base_instructions,
         cache_ttl=cache_ttl,
     )
+    return Agent(name=name, **_with_navai(navai, agent_options))
+
+
+def _with_navai(navai: NavaiTools, agent_options: dict[str, Any]) -> dict[str, Any]:
+    """``agent_options`` with NAVAI's instructions, and its tools ahead of any given."""
+    if "instructions" in agent_options:
+        raise TypeError("the instructions are NAVAI's: pass base_instructions= to add your own")
     extra = list(agent_options.pop("tools", []))
-    return Agent(name=name, instructions=navai.instructions, tools=[*navai.tools, *extra], **agent_options)
+    return {**agent_options, "instructions": navai.instructions, "tools": [*navai.tools, *extra]}
 
 
 def create_realtime_agent(
@@ -161,10 +168,7 @@ def create_realtime_agent(
         base_instructions=base_instructions,
         cache_ttl=cache_ttl,
     )
-    extra = list(agent_options.pop("tools", []))
-    return RealtimeAgent(
-        name=name, instructions=navai.instructions, tools=[*navai.tools, *extra], **agent_options
-    )
+    return RealtimeAgent(name=name, **_with_navai(navai, agent_options))
 
 
 class _RedactSecrets(logging.Filter):
