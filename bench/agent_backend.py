@@ -1,6 +1,6 @@
 """A NAVAI backend whose function list and client secrets take a set time: ``make bench-agent`` (c).
 
-    python bench/agent_backend.py --list-delay-ms 150 --mint-delay-ms 250
+    python -m bench.agent_backend --list-delay-ms 150 --mint-delay-ms 250
 
 navai.server's app (``navai.testing.create_test_app``: client secrets from a ``FakeOpenAI``,
 nothing leaves the machine) behind a delay on ``GET /navai/functions`` and ``POST

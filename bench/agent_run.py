@@ -1,7 +1,7 @@
 """``make bench-agent``: how NavaiVoiceAgent holds up in a session, side by side in one run.
 
-    python bench/agent_run.py            # the full run (about 1.5 minutes)
-    python bench/agent_run.py --smoke    # one short round of everything (CI)
+    python -m bench.agent_run            # the full run (about 1.5 minutes)
+    python -m bench.agent_run --smoke    # one short round of everything (CI)
 
 Three processes on 127.0.0.1: this one runs ``NavaiVoiceAgent`` (stock httpx2 client);
 ``bench/agent_standin.py`` plays the Realtime API and times what crosses its socket;
@@ -51,12 +51,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.py_backend_harness import PyBackend
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
-sys.path.append(str(ROOT / "tests"))
-
-from py_backend_harness import PyBackend  # noqa: E402
 
 from navai import AsyncNavaiBackendClient  # noqa: E402
 from navai.agent import NavaiVoiceAgent  # noqa: E402
@@ -105,10 +103,12 @@ class Standin:
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                str(BENCH_DIR / "agent_standin.py"),
+                "-m",
+                "bench.agent_standin",
                 "--connect-delay-ms",
                 str(connect_delay_ms),
             ],
+            cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -136,12 +136,14 @@ class DelayedBackend:
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                str(BENCH_DIR / "agent_backend.py"),
+                "-m",
+                "bench.agent_backend",
                 "--list-delay-ms",
                 str(LIST_DELAY_MS),
                 "--mint-delay-ms",
                 str(MINT_DELAY_MS),
             ],
+            cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

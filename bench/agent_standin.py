@@ -1,6 +1,6 @@
 """The Realtime stand-in of ``make bench-agent``: its own process, on loopback, timed on both sides.
 
-    python bench/agent_standin.py [--connect-delay-ms N]
+    python -m bench.agent_standin [--connect-delay-ms N]
 
 prints ``ws://127.0.0.1:PORT/v1`` on its first line and serves until stdin closes. Every
 connection gets ``session.created``, then obeys the bench's own client events (the real

@@ -1,10 +1,10 @@
 """navai's throughput benchmark against a real NAVAI backend on loopback.
 
-    python bench/run.py            # the full run (`make bench`): about 4.5 minutes on 2 cores
-    python bench/run.py --smoke    # tiny counts, concurrency 1 and 10 (`make bench-smoke`, CI)
+    python -m bench.run            # the full run (`make bench`): about 4.5 minutes on 2 cores
+    python -m bench.run --smoke    # tiny counts, concurrency 1 and 10 (`make bench-smoke`, CI)
 
 Starts the test backend (``tests/backend``: @navai/voice-backend on Express 5, via
-``tests/backend_harness.py``), then measures ``execute_function("echo", {"value": {"n": 1}})``
+``tests/support/backend_harness.py``), then measures ``execute_function("echo", {"value": {"n": 1}})``
 calls per second for every contender at every concurrency (1, 10, 50 and 200 calls in
 flight; the sync clients sequentially only), each figure in its own subprocess
 (``bench/worker.py`` for Python, ``bench/ts_client.mjs`` for the reference TypeScript client).
@@ -71,15 +71,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from bench import node_packages
+from bench.node_packages import BENCH_DIR, npm_version
+from tests.support.backend_harness import BACKEND_DIR, Backend, node_missing_reason
 
-from backend_harness import BACKEND_DIR, Backend, node_missing_reason  # noqa: E402
+ROOT = BENCH_DIR.parent
 
 PAYLOAD = '{"value":{"n":1}}'
 FUNCTION = "echo"
-NPM_TIMEOUT_S = 600
 RUN_TIMEOUT_S = 120  # one figure's subprocess, start to finish: a hang fails the run, not the machine
 
 # contender id -> (label, runner, sync?)
@@ -174,48 +173,6 @@ def warmup_figures(figures: list[Figure]) -> list[Figure]:
 # -- setup ----------------------------------------------------------------------------
 
 
-def _node_modules_fresh() -> bool:
-    node_modules = BENCH_DIR / "node_modules"
-    client = node_modules / "@navai" / "voice-frontend" / "package.json"
-    lock = BENCH_DIR / "package-lock.json"
-    return client.is_file() and node_modules.stat().st_mtime >= lock.stat().st_mtime
-
-
-def ensure_ts_client() -> None:
-    """``npm ci --ignore-scripts`` in bench/ when node_modules is missing or older than the lock.
-
-    ``--ignore-scripts``: @navai/voice-frontend's postinstall script edits the consuming project.
-    """
-    if _node_modules_fresh():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit("npm is not on PATH: it installs the reference TypeScript client")
-    print("bench: npm ci --ignore-scripts in bench/ (the reference TypeScript client)", flush=True)
-    env = {**os.environ, "npm_config_update_notifier": "false"}
-    done = subprocess.run(
-        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-        cwd=BENCH_DIR,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=NPM_TIMEOUT_S,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"npm ci in {BENCH_DIR} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    os.utime(BENCH_DIR / "node_modules")
-
-
-def _version_of_npm_package(folder: Path, name: str) -> str | None:
-    try:
-        version: str = json.loads((folder / "node_modules" / name / "package.json").read_text())["version"]
-        return version
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 def machine_info() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -239,9 +196,9 @@ def machine_info() -> dict[str, Any]:
             versions[dist] = version(dist)
         except Exception:
             versions[dist] = None
-    versions["@navai/voice-frontend"] = _version_of_npm_package(BENCH_DIR, "@navai/voice-frontend")
-    versions["@navai/voice-backend"] = _version_of_npm_package(BACKEND_DIR, "@navai/voice-backend")
-    versions["express"] = _version_of_npm_package(BACKEND_DIR, "express")
+    versions["@navai/voice-frontend"] = npm_version(BENCH_DIR, "@navai/voice-frontend")
+    versions["@navai/voice-backend"] = npm_version(BACKEND_DIR, "@navai/voice-backend")
+    versions["express"] = npm_version(BACKEND_DIR, "express")
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -290,7 +247,7 @@ def command_for(
         node = shutil.which("node")
         assert node is not None
         return [node, str(BENCH_DIR / "ts_client.mjs"), *common]
-    return [sys.executable, str(BENCH_DIR / "worker.py"), figure.contender, *common]
+    return [sys.executable, "-m", "bench.worker", figure.contender, *common]
 
 
 def run_figure(figure: Figure, backend: Backend, calls: int, seconds: float, warmup_seconds: float) -> Sample:
@@ -708,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     if reason is not None:
         print(f"bench: {reason}", file=sys.stderr)
         return 2
-    ensure_ts_client()
+    node_packages.install_or_exit("bench")
     started = time.monotonic()
     figures = figures_for(settings.concurrencies)
     meta: dict[str, Any] = {

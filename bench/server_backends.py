@@ -5,7 +5,7 @@
   configures uvicorn itself (``navai/server/_serve.py``: uvloop and httptools when
   installed, access log off, lifespan off, one process); no flag is needed.
 - ``node``: the Node test backend (``tests/backend``: @navai/voice-backend 0.1.3 on Express 5,
-  one Node process), started by ``tests/backend_harness.py`` (``PORT=0``).
+  one Node process), started by ``tests/support/backend_harness.py`` (``PORT=0``).
 - ``bare``: ``bench/server_bare.py``, one Starlette route on uvicorn with navai serve's
   uvicorn settings: the ceiling reference.
 
@@ -200,19 +200,17 @@ def start_navai_nocors() -> Server:
 
 def start_variant(variant: str) -> Server:
     """``bench/server_variant.py VARIANT``: navai serve's app with one what-if change."""
-    command = [sys.executable, str(BENCH_DIR / "server_variant.py"), variant, "--host", HOST, "--port", "0"]
+    command = [sys.executable, "-m", "bench.server_variant", variant, "--host", HOST, "--port", "0"]
     return _start_uvicorn(f"variant-{variant}", command, navai_env())
 
 
 def start_bare() -> Server:
-    command = [sys.executable, str(BENCH_DIR / "server_bare.py"), "--host", HOST, "--port", "0"]
+    command = [sys.executable, "-m", "bench.server_bare", "--host", HOST, "--port", "0"]
     return _start_uvicorn("bare", command, clean_env())
 
 
 def start_node() -> Server:
-    if str(TESTS_DIR) not in sys.path:
-        sys.path.append(str(TESTS_DIR))
-    from backend_harness import Backend  # type: ignore[import-not-found]
+    from tests.support.backend_harness import Backend
 
     backend = Backend.start()
     return Server("node", backend.url, backend.pid, backend.stop, backend.read_log)

@@ -1,6 +1,6 @@
 """The ceiling reference of ``make bench-server``: a bare Starlette route on uvicorn.
 
-    python bench/server_bare.py [--host 127.0.0.1] [--port 0]
+    python -m bench.server_bare [--host 127.0.0.1] [--port 0]
 
 One route, ``POST /navai/functions/execute``: read the body, ``json.loads`` it, answer a
 small JSON object shaped like an execute answer (``{"ok":true,"function_name":...,

@@ -1,7 +1,7 @@
 """Where ``navai serve``'s time goes per execute call, and what the big item is worth.
 
-    python bench/server_profile.py                 # ~3.5 min: build/bench-server-profile/
-    python bench/server_profile.py --quick         # ~40 s, fewer and shorter runs
+    python -m bench.server_profile                 # ~3.5 min: build/bench-server-profile/
+    python -m bench.server_profile --quick         # ~40 s, fewer and shorter runs
 
 Four parts, the same workload as ``make bench-server`` (``POST /navai/functions/execute``,
 ``{"function_name":"echo","payload":{"value":{"n":1}}}``, autocannon through
@@ -35,35 +35,30 @@ Writes ``server-profile.txt`` (the report, also printed) and ``navai.pstats`` /
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import concurrent.futures
+import cProfile
+import functools
+import json
+import os
+import platform
+import pstats
+import socket
+import statistics
+import subprocess
 import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from bench import server_backends as sb
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-# bench/profile.py shadows the stdlib module cProfile imports: keep bench/ off the front.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
-sys.path.append(str(BENCH_DIR))
-sys.path.append(str(ROOT / "tests"))
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import concurrent.futures  # noqa: E402
-import cProfile  # noqa: E402
-import functools  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import pstats  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
-
-import server_backends as sb  # noqa: E402
 
 VALUE = {"n": 1}
 
@@ -364,7 +359,7 @@ def by_layer(stats: pstats.Stats) -> dict[str, float]:
 
 
 def profiles(connections: int, seconds: int, out: Path) -> tuple[str, dict[str, Any]]:
-    from server_bare import app as bare_app
+    from bench.server_bare import app as bare_app
 
     runs: dict[str, tuple[pstats.Stats, int, float]] = {}
     for name, make in (("navai", _warm_navai_app), ("bare", lambda: bare_app)):
@@ -471,11 +466,11 @@ async def _send(_message: dict[str, Any]) -> None:
 
 
 async def _steps(app: Any, calls: int) -> list[tuple[str, float]]:
-    from server_bare import app as bare_app
     from starlette.requests import Request
     from starlette.routing import Match
 
     import navai.server._app as navai_app
+    from bench.server_bare import app as bare_app
     from navai.server._encode import dumps
 
     state = app.state.navai

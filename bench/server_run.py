@@ -1,7 +1,7 @@
 """``navai serve`` against the Node backend under the same load generator, on loopback.
 
-    python bench/server_run.py            # the full run (`make bench-server`): about 4 minutes
-    python bench/server_run.py --smoke    # 1 short round (`make bench-server-smoke`, < 40 s)
+    python -m bench.server_run            # the full run (`make bench-server`): about 4 minutes
+    python -m bench.server_run --smoke    # 1 short round (`make bench-server-smoke`, < 40 s)
 
 Starts four servers, each one process on a free 127.0.0.1 port (``bench/server_backends.py``):
 
@@ -63,20 +63,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-# bench/profile.py shadows the stdlib module cProfile imports: keep bench/ off the path.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
-sys.path.append(str(BENCH_DIR))  # ... after the stdlib: for server_backends
-sys.path.append(str(ROOT / "tests"))
+from bench import node_packages
+from bench import server_backends as sb
+from bench.node_packages import BENCH_DIR, npm_version
+from tests.support.backend_harness import BACKEND_DIR, node_missing_reason
 
-import server_backends as sb  # noqa: E402
+ROOT = BENCH_DIR.parent
 
 FUNCTION = "echo"
 PAYLOAD = {"value": {"n": 1}}
 BODY = json.dumps({"function_name": FUNCTION, "payload": PAYLOAD}, separators=(",", ":"))
 EXPECTED = PAYLOAD["value"]
-NPM_TIMEOUT_S = 600
 RUN_TIMEOUT_S = 90  # one figure's load-generator process, start to finish
 
 SERVERS = ["navai", "navai-nocors", "node", "bare"]
@@ -136,47 +133,6 @@ class Settings:
 # -- setup ----------------------------------------------------------------------------
 
 
-def _node_modules_fresh() -> bool:
-    node_modules = BENCH_DIR / "node_modules"
-    needed = [
-        node_modules / "@navai" / "voice-frontend" / "package.json",
-        node_modules / "autocannon" / "package.json",
-    ]
-    lock = BENCH_DIR / "package-lock.json"
-    return all(p.is_file() for p in needed) and node_modules.stat().st_mtime >= lock.stat().st_mtime
-
-
-def ensure_node_tools() -> None:
-    """``npm ci --ignore-scripts`` in bench/ when autocannon or the TS client is missing or stale."""
-    if _node_modules_fresh():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit("npm is not on PATH: it installs autocannon and the TypeScript client")
-    print("bench-server: npm ci --ignore-scripts in bench/ (autocannon, the TypeScript client)", flush=True)
-    done = subprocess.run(
-        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-        cwd=BENCH_DIR,
-        env={**os.environ, "npm_config_update_notifier": "false"},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=NPM_TIMEOUT_S,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"npm ci in {BENCH_DIR} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    os.utime(BENCH_DIR / "node_modules")
-
-
-def _npm_version(folder: Path, name: str) -> str | None:
-    try:
-        version: str = json.loads((folder / "node_modules" / name / "package.json").read_text())["version"]
-        return version
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 def machine_info() -> dict[str, Any]:
     from importlib.metadata import version
 
@@ -200,11 +156,10 @@ def machine_info() -> dict[str, Any]:
             versions[dist] = version(dist)
         except Exception:
             versions[dist] = None
-    backend_dir = ROOT / "tests" / "backend"
-    versions["autocannon"] = _npm_version(BENCH_DIR, "autocannon")
-    versions["@navai/voice-frontend"] = _npm_version(BENCH_DIR, "@navai/voice-frontend")
-    versions["@navai/voice-backend"] = _npm_version(backend_dir, "@navai/voice-backend")
-    versions["express"] = _npm_version(backend_dir, "express")
+    versions["autocannon"] = npm_version(BENCH_DIR, "autocannon")
+    versions["@navai/voice-frontend"] = npm_version(BENCH_DIR, "@navai/voice-frontend")
+    versions["@navai/voice-backend"] = npm_version(BACKEND_DIR, "@navai/voice-backend")
+    versions["express"] = npm_version(BACKEND_DIR, "express")
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -274,7 +229,7 @@ def command_for(figure: Figure, server: sb.Server, settings: Settings, *, warmup
     ]  # fmt: skip
     if figure.tool == "ts":
         return [node, str(BENCH_DIR / "ts_client.mjs"), *common]
-    return [sys.executable, str(BENCH_DIR / "worker.py"), figure.tool, *common]
+    return [sys.executable, "-m", "bench.worker", figure.tool, *common]
 
 
 def run_figure(
@@ -670,13 +625,11 @@ def parse_args(argv: list[str] | None) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
-    from backend_harness import node_missing_reason  # type: ignore[import-not-found]
-
     reason = node_missing_reason()
     if reason is not None:
         print(f"bench-server: {reason}", file=sys.stderr)
         return 2
-    ensure_node_tools()
+    node_packages.install_or_exit("bench-server")
     started = time.monotonic()
     groups = figure_groups(settings)
     meta: dict[str, Any] = {

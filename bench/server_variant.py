@@ -1,6 +1,6 @@
 """``navai serve`` with one what-if change, for ``bench/server_profile.py`` (measurement only).
 
-    python bench/server_variant.py VARIANT [--host 127.0.0.1] [--port 0]
+    python -m bench.server_variant VARIANT [--host 127.0.0.1] [--port 0]
 
 Builds the app as ``navai serve`` does (``create_navai_app()`` from the environment, then
 ``navai.server._serve.make_server``: uvloop, httptools, access log off) and, in this process
@@ -55,7 +55,7 @@ def patch(variant: str) -> None:
             context = contextvars.copy_context()
             return await asyncio.get_running_loop().run_in_executor(executor, context.run, call)
 
-    functions.in_thread = run_sync  # type: ignore[assignment]
+    functions.in_thread = run_sync
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """One benchmark contender in its own process: N execute_function calls, timed.
 
-    python bench/worker.py CONTENDER --url URL --calls N [--concurrency C] [--max-seconds S]
+    python -m bench.worker CONTENDER --url URL --calls N [--concurrency C] [--max-seconds S]
         [--warmup W] [--warmup-seconds WS]
 
 Contenders (each imports only what it needs):

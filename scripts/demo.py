@@ -3,7 +3,7 @@
 Needs only Python: the backend is ``navai serve`` (navai.server, the Python twin of
 @navai/voice-backend) with the Python twins of the test functions
 (tests/server/backend_py), and OpenAI's client-secret endpoint is a local stand-in in
-this process (tests/py_backend_harness.py), so ``navai secret`` works offline. The server
+this process (tests/support/py_backend_harness.py), so ``navai secret`` works offline. The server
 is stopped by its process id whatever happens; the exit code is non-zero when any step
 failed. ``make demo-node`` (scripts/demo_node.py) runs the same steps on the Node backend.
 """
@@ -16,10 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from py_backend_harness import PyBackend  # noqa: E402
+from tests.support.py_backend_harness import PyBackend
 
 NAVAI = str(Path(sys.executable).with_name("navai"))
 STEPS = [

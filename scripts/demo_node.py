@@ -9,15 +9,9 @@ code is non-zero when any step failed. ``make demo`` (scripts/demo.py) does the 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from backend_harness import Backend, ensure_installed, node_missing_reason  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from demo import drive  # noqa: E402
+from scripts.demo import drive
+from tests.support.backend_harness import Backend, ensure_installed, node_missing_reason
 
 
 def main() -> int:

@@ -1,22 +1,17 @@
 """Print the fault table: each injected fault, each call, what the client did, and how fast, on
 every engine (navai's own httpx2 client, a caller's plain httpx2 client, and for async
-`navai.DefaultAioHttpClient`), sync and async. The cases are those of tests/test_faults.py.
+`navai.DefaultAioHttpClient`), sync and async. The cases are those of tests/client/test_faults.py.
 
-    .venv/bin/python scripts/fault_table.py
+    .venv/bin/python -m scripts.fault_table
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-import fault_server
-from fault_server import FaultServer
-from test_faults import (
+import navai
+from tests.client.test_faults import (
     ASYNC_ENGINES,
     FAULTS,
     METHODS,
@@ -27,8 +22,8 @@ from test_faults import (
     run_sync,
     unused_url,
 )
-
-import navai
+from tests.support import fault_server
+from tests.support.fault_server import FaultServer
 
 
 def describe(outcome: object) -> str:

@@ -1,9 +1,9 @@
 """``make record``: re-record every cassette from scratch against the real backend on loopback.
 
 Installs the test backend if needed (``npm ci`` in tests/backend), deletes everything in
-``cassettes/``, starts the backend on 127.0.0.1, runs each scenario of tests/recording.py
+``cassettes/``, starts the backend on 127.0.0.1, runs each scenario of tests/support/recording.py
 once per client kind (sync, async) inside its own vcrpy cassette, and stops the backend.
-Requests and responses are scrubbed before anything is written (tests/recording.py).
+Requests and responses are scrubbed before anything is written (tests/support/recording.py).
 
 Exits non-zero, naming the scenario, when an outcome is not the expected one, when a
 cassette did not get exactly one interaction, or when the secret scan finds anything.
@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from backend_harness import Backend, ensure_installed, node_missing_reason
-from recording import CASSETTES, KINDS, SCENARIOS, check, find_secrets, make_vcr, run
+from tests.support.backend_harness import Backend, ensure_installed, node_missing_reason
+from tests.support.recording import CASSETTES, KINDS, SCENARIOS, check, find_secrets, make_vcr, run
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """Generate ``navai/_client.py`` (sync) from ``navai/_async_client.py`` (async): ``make twins``.
 
-    python scripts/unasync.py           # write navai/_client.py
-    python scripts/unasync.py --check   # exit 1 (with a diff) when navai/_client.py is stale
+    python -m scripts.unasync           # write navai/_client.py
+    python -m scripts.unasync --check   # exit 1 (with a diff) when navai/_client.py is stale
 
 The async client is the one source: ``async``/``await`` are dropped and each async name is
 replaced by its sync twin, then the result is formatted with ruff. A rule that no longer

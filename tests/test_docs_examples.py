@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import backend_harness
 import pytest
-from agent.realtime_standin import function_call_response, scripted_process, text_response
+
+from tests.support import backend_harness
+from tests.support.realtime_standin import function_call_response, scripted_process, text_response
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]

@@ -1,15 +1,23 @@
-"""navai stands on httpx2: it holds no HTTP implementation of its own."""
+"""The repository's layout: navai stands on httpx2 (it holds no HTTP implementation of its own),
+and tests/, bench/ and scripts/ are packages that import each other by name, with no
+``sys.path`` surgery and no module named after one of the standard library."""
 
 from __future__ import annotations
 
 import ast
 import subprocess
 import sys
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-NAVAI = Path(__file__).resolve().parent.parent / "navai"
+ROOT = Path(__file__).resolve().parent.parent
+NAVAI = ROOT / "navai"
+PACKAGES = ("tests", "bench", "scripts")
+"""The repository's own packages beside navai, run from the root (``python -m bench.run``)."""
+SKIPPED_FOLDERS = {"node_modules", "__pycache__", ".venv", "build"}
 PROTOCOL_MODULES = {"socket", "ssl", "selectors", "http", "h11", "h2", "httpcore", "httpcore2", "httpx"}
 
 
@@ -37,9 +45,8 @@ def test_the_facade_imports_the_generated_endpoints() -> None:
 
 def test_the_sync_client_is_generated_from_the_async_one() -> None:
     """navai/_client.py is scripts/unasync.py's output for navai/_async_client.py, byte for byte."""
-    root = Path(__file__).resolve().parent.parent
     check = subprocess.run(
-        [sys.executable, str(root / "scripts" / "unasync.py"), "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "scripts.unasync", "--check"], cwd=ROOT, capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr
 
@@ -80,3 +87,89 @@ def test_the_server_re_exports_the_function_model_it_does_not_redefine() -> None
 
     for name in navai.functions.__all__:
         assert getattr(navai.server, name) is getattr(navai.functions, name), name
+
+
+def _python_files(*trees: str) -> Iterator[Path]:
+    for tree in trees:
+        for path in sorted((ROOT / tree).rglob("*.py")):
+            if not SKIPPED_FOLDERS & set(path.relative_to(ROOT).parts):
+                yield path
+
+
+def _edits_sys_path(node: ast.AST) -> bool:
+    """``sys.path.insert(...)`` (or append, extend, remove, ...), ``sys.path = ...``,
+    ``sys.path[:] = ...`` or ``sys.path += ...``."""
+
+    def is_sys_path(target: ast.AST) -> bool:
+        if isinstance(target, ast.Subscript):
+            target = target.value
+        return (
+            isinstance(target, ast.Attribute)
+            and target.attr == "path"
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "sys"
+        )
+
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return is_sys_path(node.func.value)
+    if isinstance(node, ast.Assign):
+        return any(is_sys_path(target) for target in node.targets)
+    if isinstance(node, ast.AugAssign | ast.AnnAssign):
+        return is_sys_path(node.target)
+    return False
+
+
+def test_no_file_edits_sys_path_outside_conftest() -> None:
+    """Test helpers, benchmarks and scripts import each other as packages (``tests.support``,
+    ``bench``, ``scripts``), with the repository root on the path; none edits ``sys.path``."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _python_files("navai", *PACKAGES)
+        if path.name != "conftest.py"
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if _edits_sys_path(node)
+    ]
+    assert not found, found
+
+
+def test_the_sys_path_check_sees_every_form() -> None:
+    forms = [
+        "sys.path.insert(0, 'tests')",
+        "sys.path.append('tests')",
+        "sys.path[:] = []",
+        "sys.path = ['.']",
+        "sys.path += ['tests']",
+    ]
+    for form in forms:
+        assert any(_edits_sys_path(node) for node in ast.walk(ast.parse(form))), form
+    assert not any(_edits_sys_path(node) for node in ast.walk(ast.parse("print(sys.path[0])")))
+
+
+def test_no_module_is_named_after_the_standard_library() -> None:
+    """A script run as a file has its folder first on ``sys.path``, where a ``profile.py``
+    would stand in for the standard library's (which cProfile imports)."""
+    shadowing = [
+        str(path.relative_to(ROOT))
+        for path in _python_files(*PACKAGES)
+        for name in {path.stem, path.parent.name}
+        if name in sys.stdlib_module_names
+    ]
+    assert not shadowing, shadowing
+
+
+def test_every_folder_with_python_modules_is_a_package() -> None:
+    """So pytest and ``python -m`` import them by their dotted names from the root
+    (``tests.mcp``, ``tests.agent``), never as top-level ``mcp`` or ``agent``, which would
+    shadow the `mcp` SDK or navai.agent's name; fixture trees of functions are not imported."""
+    fixture_trees = ("backend_py", "hostile_py", "tree_py")
+    folders = {
+        path.parent
+        for path in _python_files(*PACKAGES)
+        if not set(fixture_trees) & set(path.relative_to(ROOT).parts)
+    }
+    assert not [str(folder.relative_to(ROOT)) for folder in folders if not (folder / "__init__.py").is_file()]
+
+
+def test_pytest_puts_only_the_root_on_the_path() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert config["pythonpath"] == ["."]

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from py_backend_harness import SessionBackends, session_backends
 
 from navai.agent._js import json_stringify
-
-from .realtime_standin import function_call_response, scripted_process, text_response
+from tests.support.py_backend_harness import SessionBackends, session_backends
+from tests.support.realtime_standin import function_call_response, scripted_process, text_response
 
 TOOLS = """\
 def get_weather(city):

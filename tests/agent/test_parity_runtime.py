@@ -42,11 +42,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import ts_packages
 
 from navai.agent import DEFAULT_BASE_INSTRUCTIONS, create_agent_runtime, parse_tool_payload
 from navai.agent._js import json_stringify
 from navai.functions._discovery import load_navai_functions
+from tests.support import ts_packages
 
 DRIVER = Path(__file__).resolve().parent / "ts_web_runtime.mjs"
 UNDEFINED = {"$undefined": True}
@@ -1605,7 +1605,7 @@ def _with_ids(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def _play_transfer(conn: Any) -> None:
     """The model: transfer to the food specialist, then call its greet."""
-    from .realtime_standin import function_call_response
+    from tests.support.realtime_standin import function_call_response
 
     def answered(call_id: str) -> Callable[[list[dict[str, Any]]], bool]:
         return lambda received: any(e.get("item", {}).get("call_id") == call_id for e in received)
@@ -1641,8 +1641,7 @@ class _Backend:
 
 async def _wire_transcripts(node: str, scenario_file: Path, log: Any) -> tuple[list[str], list[str]]:
     from navai.agent import NavaiVoiceAgent, resolve_agents
-
-    from .realtime_standin import RealtimeStandIn
+    from tests.support.realtime_standin import RealtimeStandIn
 
     scenario = AGENT_SCENARIOS[0]
     async with RealtimeStandIn() as realtime:

@@ -31,8 +31,7 @@ import navai
 import navai.agent
 from navai import AsyncNavaiBackendClient, NavaiHTTPError, NavaiInvalidRequestError, NavaiRealtimeError
 from navai.agent import NavaiVoiceAgent, Route, ToolCallResult
-
-from .realtime_standin import (
+from tests.support.realtime_standin import (
     RealtimeStandIn,
     StandInConnection,
     function_call_response,

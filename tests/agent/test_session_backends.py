@@ -3,7 +3,7 @@
 Both backends mint client secrets from the `OpenAIStandIn` of ``py_backend_harness`` (one
 per test session, shared with the parity suite); the Realtime side is the loopback
 `RealtimeStandIn`. The Node backend runs where node and npm are installed (required
-under CI), as in ``tests/test_parity_backend.py``.
+under CI), as in ``tests/server/test_parity_backend.py``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ import os
 import re
 from typing import Any
 
-import backend_harness
 import pytest
-from py_backend_harness import SessionBackends, session_backends
 
 from navai import (
     AsyncNavaiBackendClient,
@@ -28,8 +26,9 @@ from navai import (
 from navai.agent import NavaiVoiceAgent
 from navai.agent._js import json_stringify
 from navai.agent._runtime import error_message
-
-from .realtime_standin import RealtimeStandIn, function_call_response, text_response
+from tests.support import backend_harness
+from tests.support.py_backend_harness import SessionBackends, session_backends
+from tests.support.realtime_standin import RealtimeStandIn, function_call_response, text_response
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +36,7 @@ SECRETS_PATH = "/v1/realtime/client_secrets"
 
 
 def _missing(reason: str) -> None:
-    """As tests/test_parity_backend.py: skip where node/npm are missing, except under CI."""
+    """As tests/server/test_parity_backend.py: skip where node/npm are missing, except under CI."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"CI requires the live NAVAI backend: {reason}")
     pytest.skip(reason)

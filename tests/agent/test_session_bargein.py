@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from navai.agent import LocalAudio
+from tests.support.realtime_standin import BYTES_PER_MS, StandInConnection
 
-from .realtime_standin import BYTES_PER_MS, StandInConnection
 from .test_audio import FakeSoundDevice
 from .test_session import FakeBackend, Session, session
 

@@ -24,8 +24,7 @@ import pytest
 
 from navai import AsyncNavaiBackendClient, NavaiRealtimeError
 from navai.agent import NavaiVoiceAgent
-
-from .realtime_standin import (
+from tests.support.realtime_standin import (
     RealtimeStandIn,
     StandInConnection,
     ThreadedStandIn,
@@ -34,6 +33,7 @@ from .realtime_standin import (
     scripted_process,
     text_response,
 )
+
 from .test_session import FakeBackend, Session, session
 
 pytestmark = pytest.mark.anyio

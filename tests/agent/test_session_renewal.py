@@ -19,8 +19,13 @@ import pytest
 
 from navai import AsyncNavaiBackendClient, NavaiInvalidRequestError, NavaiRealtimeError
 from navai.agent import NavaiVoiceAgent, Reconnection
+from tests.support.realtime_standin import (
+    RealtimeStandIn,
+    StandInConnection,
+    function_call_response,
+    text_response,
+)
 
-from .realtime_standin import RealtimeStandIn, StandInConnection, function_call_response, text_response
 from .test_session import FakeBackend
 
 pytestmark = pytest.mark.anyio

@@ -13,13 +13,12 @@ import asyncio
 from typing import Any
 
 import pytest
-from elevenlabs_standin import VOICE_ID, ElevenLabsStandIn, fake_audio
-from py_backend_harness import PyBackend, session_backends
 
 from navai import AsyncNavaiBackendClient
 from navai.agent import NavaiVoiceAgent
-
-from .realtime_standin import RealtimeStandIn, text_response
+from tests.support.elevenlabs_standin import VOICE_ID, ElevenLabsStandIn, fake_audio
+from tests.support.py_backend_harness import PyBackend, session_backends
+from tests.support.realtime_standin import RealtimeStandIn, text_response
 
 pytestmark = pytest.mark.anyio
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from py_backend_harness import session_backends
 
 from navai import AsyncNavaiBackendClient
 from navai.agent import (
@@ -31,8 +30,13 @@ from navai.agent import (
     tool_schemas,
 )
 from navai.agent._js import json_stringify
-
-from .realtime_standin import RealtimeStandIn, StandInConnection, function_call_response, text_response
+from tests.support.py_backend_harness import session_backends
+from tests.support.realtime_standin import (
+    RealtimeStandIn,
+    StandInConnection,
+    function_call_response,
+    text_response,
+)
 
 FOLDER = "src/ai/functions-modules"
 MAIN_PY = '''

@@ -66,7 +66,7 @@ registerNavaiExpressRoutes(app, {
 });
 
 // Speech through ElevenLabs: the same server key, provider "elevenlabs", voice "voice_test",
-// and ElevenLabs itself replaced by the stand-in the test run starts (tests/elevenlabs_standin.py).
+// and ElevenLabs itself replaced by the stand-in the test run starts (tests/support/elevenlabs_standin.py).
 registerNavaiExpressRoutes(app, {
   includeFunctionsRoutes: false,
   clientSecretPath: "/tts/navai/realtime/client-secret",

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from backend_harness import (
+from tests.support.backend_harness import (
     BACKEND_DIR,
     _tail,
     _terminate,
@@ -39,7 +39,7 @@ from backend_harness import (
     node_missing_reason,
     npm_ci,
 )
-from py_backend_harness import OpenAIStandIn, node_redirect_env
+from tests.support.py_backend_harness import OpenAIStandIn, node_redirect_env
 
 BROWSER_DIR: Final = Path(__file__).resolve().parent
 ROOT: Final = BROWSER_DIR.parent.parent

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import pytest
-from py_backend_harness import OpenAIStandIn, PyBackend, UpstreamRequest
+
+from tests.support.py_backend_harness import OpenAIStandIn, PyBackend, UpstreamRequest
 
 from . import harness
 
@@ -71,7 +72,7 @@ VISIT_BY_ID: Final = {visit.id: visit for visit in VISITS}
 
 
 def _missing(reason: str) -> NoReturn:
-    """As tests/ts_packages.py: skip where a tool is missing, except under CI, where that fails."""
+    """As tests/support/ts_packages.py: skip where a tool is missing, except under CI, where that fails."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"CI requires the browser suite's tools: {reason}")
     pytest.skip(reason)

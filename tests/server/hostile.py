@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from py_backend_harness import OpenAIStandIn, PyBackend
-from raw_http import RawResponse, exchange, request
+from tests.support.py_backend_harness import OpenAIStandIn, PyBackend
+from tests.support.raw_http import RawResponse, exchange, request
 
 HOSTILE_PY: Final = Path(__file__).parent / "hostile_py"
 HEADERS_TIMEOUT: Final = 1.0

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import backend_harness
 import pytest
-from py_backend_harness import PyBackend, SessionBackends, session_backends
-from raw_http import RawResponse, exchange, request
+
+from tests.support import backend_harness
+from tests.support.py_backend_harness import PyBackend, SessionBackends, session_backends
+from tests.support.raw_http import RawResponse, exchange, request
 
 from .hostile import EXECUTE, assert_json_error, execute, healthy, log_lines, start_hostile
 

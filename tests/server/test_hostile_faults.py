@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_server import FaultServer
-from py_backend_harness import OpenAIStandIn, PyBackend
-from raw_http import exchange, open_connection, read_response, read_responses, request
+
+from tests.support.fault_server import FaultServer
+from tests.support.py_backend_harness import OpenAIStandIn, PyBackend
+from tests.support.raw_http import exchange, open_connection, read_response, read_responses, request
 
 from .hostile import (
     EXECUTE,

@@ -21,10 +21,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import backend_harness
 import pytest
-from py_backend_harness import PyBackend, SessionBackends, session_backends, start_node_backend
-from raw_http import RawResponse, closed_within, exchange, open_connection, read_responses, request, trickle
+
+from tests.support import backend_harness
+from tests.support.py_backend_harness import PyBackend, SessionBackends, session_backends, start_node_backend
+from tests.support.raw_http import (
+    RawResponse,
+    closed_within,
+    exchange,
+    open_connection,
+    read_responses,
+    request,
+    trickle,
+)
 
 from .hostile import (
     EXECUTE,

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from server.serve_process import BACKEND_PY, free_port, start_serve
+from .serve_process import BACKEND_PY, free_port, start_serve
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from server.serve_process import free_port, serve_env, start_serve, stop
+from .serve_process import free_port, serve_env, start_serve, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = """\

@@ -1,0 +1,1 @@
+"""navai.functions: discovery, naming, the worker-thread hop, the JavaScript rules."""

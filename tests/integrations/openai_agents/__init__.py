@@ -1,0 +1,1 @@
+"""navai.integrations.openai_agents: NAVAI functions in the OpenAI Agents SDK."""

@@ -1,0 +1,1 @@
+"""navai.mcp: NAVAI functions as an MCP server."""

@@ -1,0 +1,1 @@
+"""Helpers that the tests, the benchmarks (bench/) and the scripts (scripts/) share."""
