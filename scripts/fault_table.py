@@ -1,6 +1,7 @@
 """Print the fault table: each injected fault, each call, what the client did, and how fast, on
 every engine (navai's own httpx2 client, a caller's plain httpx2 client, and for async
-`navai.DefaultAioHttpClient`), sync and async. The cases are those of tests/client/test_faults.py.
+`navai.DefaultAioHttpClient`), sync and async. The cases are those of tests/client/test_faults.py
+(tests/support/fault_cases.py).
 
     .venv/bin/python -m scripts.fault_table
 """
@@ -11,7 +12,8 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import navai
-from tests.client.test_faults import (
+from tests.support import fault_server
+from tests.support.fault_cases import (
     ASYNC_ENGINES,
     FAULTS,
     METHODS,
@@ -22,7 +24,6 @@ from tests.client.test_faults import (
     run_sync,
     unused_url,
 )
-from tests.support import fault_server
 from tests.support.fault_server import FaultServer
 
 
