@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 from typing import Any
 
@@ -26,7 +25,7 @@ from navai import (
 from navai.agent import NavaiVoiceAgent
 from navai.agent._js import json_stringify
 from navai.agent._runtime import error_message
-from tests.support import backend_harness
+from tests.support import backend_harness, skips
 from tests.support.py_backend_harness import SessionBackends, session_backends
 from tests.support.realtime_standin import RealtimeStandIn, function_call_response, text_response
 
@@ -35,20 +34,13 @@ pytestmark = pytest.mark.anyio
 SECRETS_PATH = "/v1/realtime/client_secrets"
 
 
-def _missing(reason: str) -> None:
-    """As tests/server/test_parity_backend.py: skip where node/npm are missing, except under CI."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI requires the live NAVAI backend: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(params=["navai-serve", "node"])
 def backend(request: pytest.FixtureRequest) -> tuple[str, SessionBackends]:
     """(base URL, the session's backends) of ``navai serve`` or of the Node backend."""
     if request.param == "node":
         reason = backend_harness.node_missing_reason()
         if reason is not None:
-            _missing(reason)
+            skips.missing(reason)
         shared = session_backends(request.config, node=True)
         assert shared.node is not None
         return shared.node.url, shared

@@ -14,7 +14,6 @@ refusal and the preflights are also checked outside the browser with plain HTTP.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 import urllib.error
@@ -27,6 +26,7 @@ from typing import Any, Final, NoReturn
 
 import pytest
 
+from tests.support import skips
 from tests.support.py_backend_harness import OpenAIStandIn, PyBackend, UpstreamRequest
 
 from . import harness
@@ -72,10 +72,7 @@ VISIT_BY_ID: Final = {visit.id: visit for visit in VISITS}
 
 
 def _missing(reason: str) -> NoReturn:
-    """As tests/support/ts_packages.py: skip where a tool is missing, except under CI, where that fails."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI requires the browser suite's tools: {reason}")
-    pytest.skip(reason)
+    skips.missing(reason, "the browser suite's tools")
 
 
 def fingerprint(secret: str) -> str:

@@ -44,7 +44,7 @@ import httpx2
 import pytest
 
 import navai
-from tests.support import backend_harness, recording
+from tests.support import backend_harness, recording, skips
 from tests.support.py_backend_harness import (
     BYOK_PREFIX,
     PARITY_ENV,
@@ -68,19 +68,12 @@ LIMIT = 100 * 1024  # express.json()'s default limit, in bytes
 JSON_TYPE = {"content-type": "application/json"}
 
 
-def _missing(reason: str) -> None:
-    """As tests/conftest.py: skip where node/npm are missing, except under CI."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI requires the live NAVAI backend: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def backends(request: pytest.FixtureRequest) -> SessionBackends:
     """The Node backend and navai serve of this session, minting from one stand-in."""
     reason = backend_harness.node_missing_reason()
     if reason is not None:
-        _missing(reason)
+        skips.missing(reason)
     return session_backends(request.config, node=True)
 
 

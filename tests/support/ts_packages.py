@@ -7,22 +7,12 @@ lockfile (``npm ci --ignore-scripts``, as ``make bench`` does) when needed.
 
 from __future__ import annotations
 
-import os
-from typing import NoReturn
-
 import pytest
 
 from bench import node_packages
-from tests.support import backend_harness
+from tests.support import backend_harness, skips
 
 BENCH_MODULES = node_packages.BENCH_DIR / "node_modules"
-
-
-def missing(reason: str) -> NoReturn:
-    """As tests/conftest.py: skip where node/npm are missing, except under CI."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI requires node and npm: {reason}")
-    pytest.skip(reason)
 
 
 def ensure_ts_client() -> None:
@@ -37,5 +27,5 @@ def require_ts_client() -> None:
     """Node and npm usable (else skip, or fail under CI), and bench/node_modules installed."""
     reason = backend_harness.node_missing_reason()
     if reason is not None:
-        missing(reason)
+        skips.missing(reason, "node and npm")
     ensure_ts_client()
