@@ -17,11 +17,9 @@ Node backend exits by itself then: ``NAVAI_BACKEND_PARENT_PID``). Standard libra
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,18 +31,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.support.backend_harness import SCRUBBED_ENV_PREFIXES, Backend, health_ok, terminate
+from tests.support.py_backend_harness import PY_BACKEND_DIR, die_with_parent
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-TESTS_DIR = ROOT / "tests"
-PY_FUNCTIONS_DIR = TESTS_DIR / "server" / "backend_py"
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
-STOP_TIMEOUT_S = 5.0
 EXECUTE_PATH = "/navai/functions/execute"
 
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
 _UVICORN_RE = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+)")
-_SCRUBBED_ENV_PREFIXES = ("OPENAI_", "NAVAI_", "ELEVENLABS_")
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 LABELS = {
     "navai": "navai serve (uvicorn, uvloop, httptools)",
@@ -69,50 +66,12 @@ class Server:
         return self.url + EXECUTE_PATH
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGTERM the child when its parent dies."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-    def preexec() -> None:
-        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-    return preexec
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _health_ok(url: str) -> bool:
-    try:
-        with _OPENER.open(f"{url}/health", timeout=2.0) as response:
-            ok: bool = response.status == 200 and json.loads(response.read()) == {"ok": True}
-            return ok
-    except (OSError, ValueError, urllib.error.URLError):
-        return False
-
-
 def clean_env() -> dict[str, str]:
     """The caller's environment without proxies and without the backends' own variables."""
     return {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(_SCRUBBED_ENV_PREFIXES) and not k.lower().endswith("_proxy")
+        if not k.startswith(SCRUBBED_ENV_PREFIXES) and not k.lower().endswith("_proxy")
     }
 
 
@@ -128,7 +87,7 @@ def _start_uvicorn(name: str, command: list[str], env: dict[str, str]) -> Server
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent(),
+            preexec_fn=die_with_parent(),
         )
 
     def read_log() -> str:
@@ -145,7 +104,7 @@ def _start_uvicorn(name: str, command: list[str], env: dict[str, str]) -> Server
             return
         stopped = True
         atexit.unregister(stop)
-        _terminate(process)
+        terminate(process)
         log_path.unlink(missing_ok=True)
 
     atexit.register(stop)
@@ -161,7 +120,7 @@ def _start_uvicorn(name: str, command: list[str], env: dict[str, str]) -> Server
                     time.sleep(0.02)
                     continue
                 port = int(match.group(1))
-            if _health_ok(f"http://{HOST}:{port}"):
+            if health_ok(f"http://{HOST}:{port}"):
                 return Server(name, f"http://{HOST}:{port}", process.pid, stop, read_log)
             time.sleep(0.05)
     except BaseException:
@@ -180,7 +139,7 @@ def navai_env() -> dict[str, str]:
             # execute never calls OpenAI; a key keeps the configuration the usual one
             "OPENAI_API_KEY": "sk-bench-unused",
             "OPENAI_BASE_URL": f"http://{HOST}:9/v1",
-            "NAVAI_FUNCTIONS_BASE_DIR": str(PY_FUNCTIONS_DIR),
+            "NAVAI_FUNCTIONS_BASE_DIR": str(PY_BACKEND_DIR),
         }
     )
     return env
@@ -210,8 +169,6 @@ def start_bare() -> Server:
 
 
 def start_node() -> Server:
-    from tests.support.backend_harness import Backend
-
     backend = Backend.start()
     return Server("node", backend.url, backend.pid, backend.stop, backend.read_log)
 

@@ -33,11 +33,12 @@ from urllib.parse import urlsplit
 
 from tests.support.backend_harness import (
     BACKEND_DIR,
+    SCRUBBED_ENV_PREFIXES,
     _tail,
-    _terminate,
     _wait_until_ready,
     node_missing_reason,
     npm_ci,
+    terminate,
 )
 from tests.support.py_backend_harness import OpenAIStandIn, node_redirect_env
 
@@ -59,7 +60,6 @@ _REQUIRED_PACKAGES: Final = (
     "express",
     "cors",
 )
-_SCRUBBED_ENV_PREFIXES: Final = ("OPENAI_", "NAVAI_", "ELEVENLABS_")
 
 
 def missing_reason() -> str | None:
@@ -189,7 +189,7 @@ class PlaygroundServer:
         if node is None:
             raise RuntimeError("node is not on PATH")
         upstream.accepted_keys.add(openai_key)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_ENV_PREFIXES)}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES)}
         env.update(
             {
                 "PORT": "0",
@@ -215,10 +215,10 @@ class PlaygroundServer:
         try:
             port, problem = _wait_until_ready(process, log_path, None)
         except BaseException:
-            _terminate(process)
+            terminate(process)
             raise
         if port is None:
-            _terminate(process)
+            terminate(process)
             tail = _tail(log_path)
             log_path.unlink(missing_ok=True)
             raise RuntimeError(f"playground_server.mjs (pid {process.pid}) {problem}. Log tail:\n{tail}")
@@ -232,7 +232,7 @@ class PlaygroundServer:
             return
         self._stopped = True
         atexit.unregister(self.stop)
-        _terminate(self.process)
+        terminate(self.process)
         self.log_path.unlink(missing_ok=True)
 
 

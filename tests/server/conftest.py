@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -11,8 +10,7 @@ import pytest
 
 from navai.server import NavaiVoiceBackendOptions, create_navai_app
 from navai.testing import FakeOpenAI
-
-BACKEND_PY = Path(__file__).parent / "backend_py"
+from tests.support.py_backend_harness import PY_BACKEND_DIR
 
 
 @pytest.fixture
@@ -30,7 +28,7 @@ def make_client(fake_openai: FakeOpenAI) -> Callable[..., httpx2.AsyncClient]:
     """``make_client(**create_navai_app options)``: an async client on the app, no sockets."""
 
     def make(**options: Any) -> httpx2.AsyncClient:
-        options.setdefault("env", {"NAVAI_FUNCTIONS_BASE_DIR": str(BACKEND_PY)})
+        options.setdefault("env", {"NAVAI_FUNCTIONS_BASE_DIR": str(PY_BACKEND_DIR)})
         options.setdefault("backend_options", NavaiVoiceBackendOptions(openai_api_key=" sk-server "))
         options.setdefault("openai_client", fake_openai.client())
         app = create_navai_app(**options)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ from pathlib import Path
 import httpx2
 import pytest
 
-BACKEND_PY = Path(__file__).parent / "backend_py"
+from tests.support.py_backend_harness import PY_BACKEND_DIR
+
 SCRUBBED = ("OPENAI_", "NAVAI_", "ELEVENLABS_", "PORT", "FORWARDED_ALLOW_IPS")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve_env(functions_dir: Path | None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -34,7 +28,7 @@ def serve_env(functions_dir: Path | None, extra: Mapping[str, str] | None = None
 
 def start_serve(
     port: int,
-    functions_dir: Path | None = BACKEND_PY,
+    functions_dir: Path | None = PY_BACKEND_DIR,
     args: Sequence[str] = (),
     *,
     env: Mapping[str, str] | None = None,

@@ -8,13 +8,16 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from .serve_process import BACKEND_PY, free_port, start_serve
+from tests.support.backend_harness import free_port
+from tests.support.py_backend_harness import PY_BACKEND_DIR
+
+from .serve_process import start_serve
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_answers_health_and_stops_cleanly(sig: signal.Signals) -> None:
     port = free_port()
-    process = start_serve(port, BACKEND_PY)
+    process = start_serve(port, PY_BACKEND_DIR)
     try:
         call = httpx2.post(
             f"http://127.0.0.1:{port}/navai/functions/execute",

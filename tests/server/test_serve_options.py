@@ -17,7 +17,9 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from .serve_process import free_port, serve_env, start_serve, stop
+from tests.support.backend_harness import free_port
+
+from .serve_process import serve_env, start_serve, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = """\

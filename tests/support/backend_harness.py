@@ -49,10 +49,13 @@ from tests.support.elevenlabs_standin import ElevenLabsStandIn
 
 __all__ = [
     "BACKEND_DIR",
+    "SCRUBBED_ENV_PREFIXES",
     "Backend",
     "ensure_installed",
     "free_port",
+    "health_ok",
     "node_missing_reason",
+    "terminate",
 ]
 
 BACKEND_DIR: Final[Path] = Path(__file__).resolve().parents[1] / "backend"
@@ -67,7 +70,7 @@ MIN_NODE_MAJOR: Final = 20
 _LISTENING_RE: Final = re.compile(rb"NAVAI_BACKEND_LISTENING http://127\.0\.0\.1:(\d+)")
 # Variables of the backend package and of the stand-in that the machine's environment
 # must not leak into a run; pass them in ``env_overrides`` to set them on purpose.
-_SCRUBBED_ENV_PREFIXES: Final = ("OPENAI_", "NAVAI_", "ELEVENLABS_")
+SCRUBBED_ENV_PREFIXES: Final = ("OPENAI_", "NAVAI_", "ELEVENLABS_")
 _KEY_ALPHABET: Final = string.ascii_letters + string.digits
 # Loopback only: never route these requests through a proxy from the environment.
 _OPENER: Final = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -190,7 +193,8 @@ def _tail(path: Path, max_bytes: int = 4000) -> str:
     return text if text.strip() else "(log is empty)"
 
 
-def _health_ok(url: str, timeout: float) -> bool:
+def health_ok(url: str, timeout: float = 2.0) -> bool:
+    """``GET url/health`` answers 200 with ``{"ok": true}``."""
     try:
         with _OPENER.open(f"{url}/health", timeout=timeout) as response:
             body = json.loads(response.read())
@@ -224,7 +228,7 @@ def _wait_until_ready(
             actual_port = int(match.group(1))
             if port and actual_port != port:
                 return None, f"listens on port {actual_port} instead of {port}"
-        if _health_ok(f"http://{HOST}:{actual_port}", timeout=2.0):
+        if health_ok(f"http://{HOST}:{actual_port}", timeout=2.0):
             return actual_port, ""
         time.sleep(0.1)
     return None, f"did not answer GET /health within {START_TIMEOUT_S:.0f} s"
@@ -291,7 +295,7 @@ class Backend:
 
         openai_key = fresh_openai_key()
         elevenlabs = ElevenLabsStandIn()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_ENV_PREFIXES)}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES)}
         env.update(elevenlabs.env())
         env.update(
             {
@@ -328,7 +332,7 @@ class Backend:
         try:
             actual_port, problem = _wait_until_ready(process, path, port)
         except BaseException:  # e.g. Ctrl-C while waiting: do not leave the child behind
-            _terminate(process)
+            terminate(process)
             elevenlabs.stop()
             raise
         if actual_port is not None:
@@ -343,7 +347,7 @@ class Backend:
             atexit.register(backend.stop)
             return backend
 
-        _terminate(process)
+        terminate(process)
         elevenlabs.stop()
         tail = _tail(path)
         if owns_log:
@@ -372,7 +376,7 @@ class Backend:
             return
         self._stopped = True
         atexit.unregister(self.stop)
-        _terminate(self.process)
+        terminate(self.process)
         if self.elevenlabs is not None:
             self.elevenlabs.stop()
         if self._owns_log:
@@ -394,7 +398,8 @@ class Backend:
         return f"<Backend {self.url} pid={self.pid} {state}>"
 
 
-def _terminate(process: subprocess.Popen[bytes]) -> None:
+def terminate(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM ``process`` unless it has ended; SIGKILL after `STOP_TIMEOUT_S`."""
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)

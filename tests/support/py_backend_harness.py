@@ -56,12 +56,13 @@ from types import TracebackType
 from typing import Any, Final
 
 from tests.support.backend_harness import (
+    SCRUBBED_ENV_PREFIXES,
     _tail,
-    _terminate,
     _wait_until_ready,
     free_port,
     fresh_openai_key,
     serve_until_stopped,
+    terminate,
 )
 from tests.support.elevenlabs_standin import VOICE_ID, ElevenLabsStandIn
 
@@ -72,6 +73,7 @@ __all__ = [
     "PyBackend",
     "SessionBackends",
     "UpstreamRequest",
+    "die_with_parent",
     "free_port",
     "session_backends",
     "start_node_backend",
@@ -93,7 +95,6 @@ REVEAL_PREFIX: Final = "sk-reveal-"
 """A rejected key starting with this is echoed unmasked in the stand-in's 401 body."""
 
 _LISTENING_RE: Final = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+)")
-_SCRUBBED_ENV_PREFIXES: Final = ("OPENAI_", "NAVAI_", "ELEVENLABS_")
 _KEY_ALPHABET: Final = string.ascii_letters + string.digits
 _OPENER: Final = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -271,7 +272,7 @@ class OpenAIStandIn:
 # -- navai serve ------------------------------------------------------------------------
 
 
-def _die_with_parent() -> Callable[[], None] | None:
+def die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` that asks Linux to SIGTERM the child when its parent dies.
 
     Only from the main thread: Linux sends the signal when the *thread* that forked the
@@ -377,7 +378,7 @@ class PyBackend:
         owns_upstream = upstream is None
         stand_in = upstream if upstream is not None else OpenAIStandIn()
         stand_in.accepted_keys.add(key)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_ENV_PREFIXES)}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES)}
         no_proxy = ",".join(filter(None, [env.get("NO_PROXY", ""), HOST, "localhost"]))
         env.update(
             {
@@ -474,12 +475,12 @@ class PyBackend:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent(),
+                preexec_fn=die_with_parent(),
             )
         try:
             actual, problem = _wait_until_ready(process, path, port, _LISTENING_RE)
         except BaseException:
-            _terminate(process)
+            terminate(process)
             raise
         if actual is not None:
             backend = cls(
@@ -496,7 +497,7 @@ class PyBackend:
             )
             atexit.register(backend.stop)
             return backend
-        _terminate(process)
+        terminate(process)
         tail = _tail(path)
         if owns_log:
             path.unlink(missing_ok=True)
@@ -536,7 +537,7 @@ class PyBackend:
             return
         self._stopped = True
         atexit.unregister(self.stop)
-        _terminate(self.process)
+        terminate(self.process)
         if self._owns_log:
             self.log_path.unlink(missing_ok=True)
         for companion in (self.byok, self.tts):
