@@ -5,7 +5,7 @@
 
 Three processes on 127.0.0.1: this one runs ``NavaiVoiceAgent`` (stock httpx2 client);
 ``bench/agent_standin.py`` plays the Realtime API and times what crosses its socket;
-``navai serve`` (``tests/py_backend_harness.PyBackend``) is the NAVAI backend. For (c) a
+``navai serve`` (``tests.support.py_backend_harness.PyBackend``) is the NAVAI backend. For (c) a
 backend with set delays (``bench/agent_backend.py``) and a stand-in that holds the
 handshake replace them. Figures:
 

@@ -18,6 +18,7 @@ NAVAI = ROOT / "navai"
 PACKAGES = ("tests", "bench", "scripts")
 """The repository's own packages beside navai, run from the root (``python -m bench.run``)."""
 SKIPPED_FOLDERS = {"node_modules", "__pycache__", ".venv", "build"}
+LIST_EDITS = {"insert", "append", "extend", "remove", "pop", "clear", "reverse", "sort"}
 PROTOCOL_MODULES = {"socket", "ssl", "selectors", "http", "h11", "h2", "httpcore", "httpcore2", "httpx"}
 
 
@@ -98,7 +99,7 @@ def _python_files(*trees: str) -> Iterator[Path]:
 
 def _edits_sys_path(node: ast.AST) -> bool:
     """``sys.path.insert(...)`` (or append, extend, remove, ...), ``sys.path = ...``,
-    ``sys.path[:] = ...`` or ``sys.path += ...``."""
+    ``sys.path[:] = ...``, ``sys.path += ...`` or ``del sys.path[...]``."""
 
     def is_sys_path(target: ast.AST) -> bool:
         if isinstance(target, ast.Subscript):
@@ -111,7 +112,9 @@ def _edits_sys_path(node: ast.AST) -> bool:
         )
 
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        return is_sys_path(node.func.value)
+        return node.func.attr in LIST_EDITS and is_sys_path(node.func.value)
+    if isinstance(node, ast.Delete):
+        return any(is_sys_path(target) for target in node.targets)
     if isinstance(node, ast.Assign):
         return any(is_sys_path(target) for target in node.targets)
     if isinstance(node, ast.AugAssign | ast.AnnAssign):
@@ -139,10 +142,12 @@ def test_the_sys_path_check_sees_every_form() -> None:
         "sys.path[:] = []",
         "sys.path = ['.']",
         "sys.path += ['tests']",
+        "del sys.path[0]",
     ]
     for form in forms:
         assert any(_edits_sys_path(node) for node in ast.walk(ast.parse(form))), form
-    assert not any(_edits_sys_path(node) for node in ast.walk(ast.parse("print(sys.path[0])")))
+    for reading in ("print(sys.path[0])", "sys.path.index('tests')", "paths = list(sys.path)"):
+        assert not any(_edits_sys_path(node) for node in ast.walk(ast.parse(reading))), reading
 
 
 def test_no_module_is_named_after_the_standard_library() -> None:
