@@ -59,7 +59,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -72,7 +71,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import node_packages
-from bench.node_packages import BENCH_DIR, npm_version
+from bench.machine import load_average, machine_info
+from bench.node_packages import BENCH_DIR
 from tests.support.backend_harness import BACKEND_DIR, Backend, node_missing_reason
 
 ROOT = BENCH_DIR.parent
@@ -168,52 +168,6 @@ def warmup_figures(figures: list[Figure]) -> list[Figure]:
         f for f in figures if f.concurrency == top and f.contender in ("ts", "navai-async", "navai-aiohttp")
     ]
     return [Figure("navai-sync", 1), *chosen]
-
-
-# -- setup ----------------------------------------------------------------------------
-
-
-def machine_info() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    node = shutil.which("node")
-    node_version = (
-        subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
-        if node
-        else None
-    )
-    versions: dict[str, str | None] = {}
-    for dist in ("navai", "httpx2", "httpcore2", "h11", "httpx-aiohttp", "aiohttp"):
-        try:
-            from importlib.metadata import version
-
-            versions[dist] = version(dist)
-        except Exception:
-            versions[dist] = None
-    versions["@navai/voice-frontend"] = npm_version(BENCH_DIR, "@navai/voice-frontend")
-    versions["@navai/voice-backend"] = npm_version(BACKEND_DIR, "@navai/voice-backend")
-    versions["express"] = npm_version(BACKEND_DIR, "express")
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "node": node_version,
-        "versions": versions,
-    }
-
-
-def _load_average() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
-        return None
 
 
 # -- measuring ------------------------------------------------------------------------
@@ -670,7 +624,14 @@ def main(argv: list[str] | None = None) -> int:
     figures = figures_for(settings.concurrencies)
     meta: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine_info(),
+        "machine": machine_info(
+            ("navai", "httpx2", "httpcore2", "h11", "httpx-aiohttp", "aiohttp"),
+            [
+                (BENCH_DIR, "@navai/voice-frontend"),
+                (BACKEND_DIR, "@navai/voice-backend"),
+                (BACKEND_DIR, "express"),
+            ],
+        ),
         "workload": {
             "function": FUNCTION,
             "payload": json.loads(PAYLOAD),
@@ -689,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
             "smoke": settings.smoke,
         },
     }
-    load_before = _load_average()
+    load_before = load_average()
     if load_before is not None and load_before > 0.5 * (os.cpu_count() or 1):
         print(
             f"bench: the machine is busy before the run (1-minute load average {load_before:.2f} on "
@@ -709,7 +670,7 @@ def main(argv: list[str] | None = None) -> int:
     goals = evaluate_goals(summary)
     meta["duration_s"] = round(time.monotonic() - started, 1)
     # What else ran: the figures and the backend account for about 1-1.5 of it.
-    meta["load_average_1min"] = {"before": load_before, "after": _load_average()}
+    meta["load_average_1min"] = {"before": load_before, "after": load_average()}
     table = render_table(summary, settings.concurrencies, goals, imports, meta)
 
     settings.out.mkdir(parents=True, exist_ok=True)

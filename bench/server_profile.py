@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import server_backends as sb
+from bench.machine import cpu_model
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -566,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     header = (
         f"# Where navai serve's time goes: POST /navai/functions/execute (echo)\n\n"
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {sb.cpu_model()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cpu_model()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; load average before: "
         f"{os.getloadavg()[0]:.2f}\n"
     )

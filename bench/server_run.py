@@ -53,7 +53,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -65,7 +64,8 @@ from typing import Any
 
 from bench import node_packages
 from bench import server_backends as sb
-from bench.node_packages import BENCH_DIR, npm_version
+from bench.machine import load_average, machine_info
+from bench.node_packages import BENCH_DIR
 from tests.support.backend_harness import BACKEND_DIR, node_missing_reason
 
 ROOT = BENCH_DIR.parent
@@ -128,53 +128,6 @@ class Settings:
     out: Path
     smoke: bool
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-# -- setup ----------------------------------------------------------------------------
-
-
-def machine_info() -> dict[str, Any]:
-    from importlib.metadata import version
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    node = shutil.which("node")
-    node_version = (
-        subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
-        if node
-        else None
-    )
-    versions: dict[str, str | None] = {}
-    for dist in ("navai", "starlette", "uvicorn", "uvloop", "httptools", "anyio", "httpx2", "aiohttp"):
-        try:
-            versions[dist] = version(dist)
-        except Exception:
-            versions[dist] = None
-    versions["autocannon"] = npm_version(BENCH_DIR, "autocannon")
-    versions["@navai/voice-frontend"] = npm_version(BENCH_DIR, "@navai/voice-frontend")
-    versions["@navai/voice-backend"] = npm_version(BACKEND_DIR, "@navai/voice-backend")
-    versions["express"] = npm_version(BACKEND_DIR, "express")
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "node": node_version,
-        "versions": versions,
-    }
-
-
-def _load_average() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
-        return None
 
 
 # -- figures --------------------------------------------------------------------------
@@ -634,7 +587,15 @@ def main(argv: list[str] | None = None) -> int:
     groups = figure_groups(settings)
     meta: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine_info(),
+        "machine": machine_info(
+            ("navai", "starlette", "uvicorn", "uvloop", "httptools", "anyio", "httpx2", "aiohttp"),
+            [
+                (BENCH_DIR, "autocannon"),
+                (BENCH_DIR, "@navai/voice-frontend"),
+                (BACKEND_DIR, "@navai/voice-backend"),
+                (BACKEND_DIR, "express"),
+            ],
+        ),
         "workload": {
             "endpoint": "POST /navai/functions/execute",
             "body": json.loads(BODY),
@@ -665,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
             "smoke": settings.smoke,
         },
     }
-    load_before = _load_average()
+    load_before = load_average()
     if load_before is not None and load_before > 0.5 * (os.cpu_count() or 1):
         print(
             f"bench-server: the machine is busy before the run (1-minute load average {load_before:.2f} on "
@@ -697,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarize(groups, samples)
     goals = evaluate_goals(summary)
     meta["duration_s"] = round(time.monotonic() - started, 1)
-    meta["load_average_1min"] = {"before": load_before, "after": _load_average()}
+    meta["load_average_1min"] = {"before": load_before, "after": load_average()}
     table = render_tables(summary, settings, goals, meta)
 
     settings.out.mkdir(parents=True, exist_ok=True)
