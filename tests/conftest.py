@@ -19,9 +19,7 @@ def _fast_retry_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def live_backend() -> Iterator[backend_harness.Backend]:
     """The real NAVAI backend (tests/backend), started once on 127.0.0.1 and stopped by its pid."""
-    reason = backend_harness.node_missing_reason()
-    if reason is not None:
-        skips.missing(reason)
+    skips.require_node()
     backend_harness.ensure_installed()
     with backend_harness.Backend.start() as backend:
         yield backend

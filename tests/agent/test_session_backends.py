@@ -25,7 +25,7 @@ from navai import (
 from navai.agent import NavaiVoiceAgent
 from navai.agent._js import json_stringify
 from navai.agent._runtime import error_message
-from tests.support import backend_harness, skips
+from tests.support import skips
 from tests.support.py_backend_harness import SessionBackends, session_backends
 from tests.support.realtime_standin import RealtimeStandIn, function_call_response, text_response
 
@@ -38,9 +38,7 @@ SECRETS_PATH = "/v1/realtime/client_secrets"
 def backend(request: pytest.FixtureRequest) -> tuple[str, SessionBackends]:
     """(base URL, the session's backends) of ``navai serve`` or of the Node backend."""
     if request.param == "node":
-        reason = backend_harness.node_missing_reason()
-        if reason is not None:
-            skips.missing(reason)
+        skips.require_node()
         shared = session_backends(request.config, node=True)
         assert shared.node is not None
         return shared.node.url, shared

@@ -43,9 +43,7 @@ def _fresh() -> bool:
 
 @pytest.fixture(scope="module")
 def npm_clients() -> None:
-    reason = backend_harness.node_missing_reason()
-    if reason is not None:
-        skips.missing(reason, "node for the npm MCP clients")
+    skips.require_node("node for the npm MCP clients")
     if _fresh():
         return
     npm = shutil.which("npm")

@@ -10,7 +10,8 @@ import pytest
 
 from navai.server import NavaiVoiceBackendOptions, create_navai_app
 from navai.testing import FakeOpenAI
-from tests.support.py_backend_harness import PY_BACKEND_DIR
+from tests.support import skips
+from tests.support.py_backend_harness import PY_BACKEND_DIR, SessionBackends, session_backends
 
 
 @pytest.fixture
@@ -41,3 +42,10 @@ def make_client(fake_openai: FakeOpenAI) -> Callable[..., httpx2.AsyncClient]:
 async def client(make_client: Callable[..., httpx2.AsyncClient]) -> AsyncIterator[httpx2.AsyncClient]:
     async with make_client() as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def both(request: pytest.FixtureRequest) -> SessionBackends:
+    """The Node backend and ``navai serve`` of this session (skipped without node, except under CI)."""
+    skips.require_node()
+    return session_backends(request.config, node=True)

@@ -16,21 +16,12 @@ from typing import Any
 
 import pytest
 
-from tests.support import backend_harness, skips
-from tests.support.py_backend_harness import PyBackend, SessionBackends, session_backends
+from tests.support.py_backend_harness import PyBackend, SessionBackends
 from tests.support.raw_http import RawResponse, exchange, request
 
 from .hostile import EXECUTE, assert_json_error, execute, healthy, log_lines, start_hostile
 
 JSON = "application/json"
-
-
-@pytest.fixture(scope="session")
-def both(request: pytest.FixtureRequest) -> SessionBackends:
-    reason = backend_harness.node_missing_reason()
-    if reason is not None:
-        skips.missing(reason)
-    return session_backends(request.config, node=True)
 
 
 @pytest.fixture(scope="module")

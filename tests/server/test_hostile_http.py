@@ -22,8 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import backend_harness, skips
-from tests.support.py_backend_harness import PyBackend, SessionBackends, session_backends, start_node_backend
+from tests.support.py_backend_harness import PyBackend, SessionBackends, start_node_backend
 from tests.support.raw_http import (
     RawResponse,
     closed_within,
@@ -46,14 +45,6 @@ from .hostile import (
 )
 
 BACKENDS = ["navai", "node"]
-
-
-@pytest.fixture(scope="session")
-def both(request: pytest.FixtureRequest) -> SessionBackends:
-    reason = backend_harness.node_missing_reason()
-    if reason is not None:
-        skips.missing(reason)
-    return session_backends(request.config, node=True)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -44,7 +44,7 @@ import httpx2
 import pytest
 
 import navai
-from tests.support import backend_harness, recording, skips
+from tests.support import recording, skips
 from tests.support.py_backend_harness import (
     BYOK_PREFIX,
     PARITY_ENV,
@@ -71,9 +71,7 @@ JSON_TYPE = {"content-type": "application/json"}
 @pytest.fixture(scope="session")
 def backends(request: pytest.FixtureRequest) -> SessionBackends:
     """The Node backend and navai serve of this session, minting from one stand-in."""
-    reason = backend_harness.node_missing_reason()
-    if reason is not None:
-        skips.missing(reason)
+    skips.require_node()
     return session_backends(request.config, node=True)
 
 

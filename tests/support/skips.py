@@ -7,6 +7,8 @@ from typing import NoReturn
 
 import pytest
 
+from tests.support.backend_harness import node_missing_reason
+
 
 def under_ci() -> bool:
     """``CI`` is 1, true or yes (``.ci/run`` sets it): every tool must be there."""
@@ -18,3 +20,10 @@ def missing(reason: str, needs: str = "the live NAVAI backend") -> NoReturn:
     if under_ci():
         pytest.fail(f"CI requires {needs}: {reason}")
     pytest.skip(reason)
+
+
+def require_node(needs: str = "the live NAVAI backend") -> None:
+    """`missing` unless a usable node and npm are on PATH (`backend_harness.node_missing_reason`)."""
+    reason = node_missing_reason()
+    if reason is not None:
+        missing(reason, needs)

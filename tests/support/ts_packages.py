@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bench import node_packages
-from tests.support import backend_harness, skips
+from tests.support import skips
 
 BENCH_MODULES = node_packages.BENCH_DIR / "node_modules"
 
@@ -25,7 +25,5 @@ def ensure_ts_client() -> None:
 
 def require_ts_client() -> None:
     """Node and npm usable (else skip, or fail under CI), and bench/node_modules installed."""
-    reason = backend_harness.node_missing_reason()
-    if reason is not None:
-        skips.missing(reason, "node and npm")
+    skips.require_node("node and npm")
     ensure_ts_client()
