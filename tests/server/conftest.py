@@ -46,6 +46,7 @@ async def client(make_client: Callable[..., httpx2.AsyncClient]) -> AsyncIterato
 
 @pytest.fixture(scope="session")
 def both(request: pytest.FixtureRequest) -> SessionBackends:
-    """The Node backend and ``navai serve`` of this session (skipped without node, except under CI)."""
+    """The Node backend and ``navai serve`` of this session, minting from one stand-in (skipped
+    without node, except under CI)."""
     skips.require_node()
     return session_backends(request.config, node=True)

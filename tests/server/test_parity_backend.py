@@ -44,7 +44,7 @@ import httpx2
 import pytest
 
 import navai
-from tests.support import recording, skips
+from tests.support import recording
 from tests.support.py_backend_harness import (
     BYOK_PREFIX,
     PARITY_ENV,
@@ -66,13 +66,6 @@ BYOK_SECRET = BYOK_PREFIX + SECRET
 SPEECH = "/navai/speech/synthesize"
 LIMIT = 100 * 1024  # express.json()'s default limit, in bytes
 JSON_TYPE = {"content-type": "application/json"}
-
-
-@pytest.fixture(scope="session")
-def backends(request: pytest.FixtureRequest) -> SessionBackends:
-    """The Node backend and navai serve of this session, minting from one stand-in."""
-    skips.require_node()
-    return session_backends(request.config, node=True)
 
 
 @pytest.fixture(scope="session")
@@ -554,23 +547,23 @@ def _normalise(text: str, sent_at: float) -> tuple[str, list[str]]:
     return _EXPIRES.sub(expiry, text), paths
 
 
-def _send(backend: Any, backends: SessionBackends, call: Call) -> Answer:
+def _send(backend: Any, both: SessionBackends, call: Call) -> Answer:
     headers = dict(call.headers)
     content: Any = None
     if call.body is not _UNSET:
         body = call.body
         if isinstance(body, dict) and body.get("apiKey") == "<key>":
-            body = {**body, "apiKey": f"  {backends.key}  "}
+            body = {**body, "apiKey": f"  {both.key}  "}
         content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         headers.setdefault("content-type", "application/json")
     elif call.raw is not None:
         content = call.raw() if callable(call.raw) else call.raw
-    mark = backends.upstream.mark()
+    mark = both.upstream.mark()
     sent_at = time.time()
     response = _client().request(call.method, backend.url_for(call.path), content=content, headers=headers)
     text, paths = _normalise(response.content.decode("utf-8"), sent_at)
     return Answer(
-        response.status_code, response.headers.get("content-type"), text, paths, backends.upstream.since(mark)
+        response.status_code, response.headers.get("content-type"), text, paths, both.upstream.since(mark)
     )
 
 
@@ -587,9 +580,9 @@ def _upstream_view(requests: list[UpstreamRequest]) -> list[tuple[str, str, str 
 
 @pytest.mark.live
 @pytest.mark.parametrize("call", SCENARIOS, ids=_id)
-def test_parity(call: Call, backends: SessionBackends) -> None:
-    node = _send(backends.node, backends, call)
-    python = _send(backends.py, backends, call)
+def test_parity(call: Call, both: SessionBackends) -> None:
+    node = _send(both.node, both, call)
+    python = _send(both.py, both, call)
 
     # Upstream: the same requests, byte for byte, from both.
     assert len(node.upstream) == call.upstream, node.upstream
@@ -597,7 +590,7 @@ def test_parity(call: Call, backends: SessionBackends) -> None:
     if call.upstream_body is not None:
         assert node.upstream[0].body == _compact(call.upstream_body).encode()
     if call.upstream:
-        assert node.upstream[0].headers["authorization"] == f"Bearer {_upstream_key(call, backends)}"
+        assert node.upstream[0].headers["authorization"] == f"Bearer {_upstream_key(call, both)}"
 
     if call.differs is None:
         # Sources: the same path up to the extension (.js vs .py), compared apart from the export.
@@ -624,18 +617,18 @@ def test_parity(call: Call, backends: SessionBackends) -> None:
     assert python.content_type == node.content_type
 
 
-def _upstream_key(call: Call, backends: SessionBackends) -> str:
+def _upstream_key(call: Call, both: SessionBackends) -> str:
     if call.path.startswith(BYOK_PREFIX):
-        return str(call.body["apiKey"]).replace("<key>", backends.key).strip()
-    return backends.key
+        return str(call.body["apiKey"]).replace("<key>", both.key).strip()
+    return both.key
 
 
 @pytest.mark.live
-def test_function_list_order_warnings_and_coverage(backends: SessionBackends) -> None:
+def test_function_list_order_warnings_and_coverage(both: SessionBackends) -> None:
     """Both list the README's functions in its order, with no warnings; every one is exercised above."""
     lists = {}
     backend: Any
-    for label, backend in (("node", backends.node), ("python", backends.py)):
+    for label, backend in (("node", both.node), ("python", both.py)):
         lists[label] = _client().get(backend.url_for(LIST)).json()
     for listing in lists.values():
         assert [item["name"] for item in listing["items"]] == recording.FUNCTION_NAMES
@@ -650,10 +643,10 @@ def test_function_list_order_warnings_and_coverage(backends: SessionBackends) ->
 
 
 @pytest.mark.live
-def test_upstream_requests_match_the_spec_byte_for_byte(backends: SessionBackends) -> None:
+def test_upstream_requests_match_the_spec_byte_for_byte(both: SessionBackends) -> None:
     """Spec 5.5's body for the defaults, sent identically by both (key order, compact JSON)."""
-    node = _send(backends.node, backends, Call("d", "POST", SECRET, body={}))
-    python = _send(backends.py, backends, Call("d", "POST", SECRET, body={}))
+    node = _send(both.node, both, Call("d", "POST", SECRET, body={}))
+    python = _send(both.py, both, Call("d", "POST", SECRET, body={}))
     expected = (
         b'{"expires_after":{"anchor":"created_at","seconds":600},"session":{"type":"realtime",'
         b'"model":"gpt-realtime","instructions":"You are a helpful assistant.\\nAlways reply in Spanish.",'
@@ -679,18 +672,18 @@ FOLDER_CONFIGS = {
 
 
 @pytest.mark.live
-def test_function_folders_warnings_and_file_tokens(backends: SessionBackends) -> None:
+def test_function_folders_warnings_and_file_tokens(both: SessionBackends) -> None:
     """The same NAVAI_FUNCTIONS_FOLDERS on both: the same list and warnings, but for file tokens."""
     from concurrent.futures import ThreadPoolExecutor
 
-    key = backends.key
+    key = both.key
     with ThreadPoolExecutor() as pool:
         started = {
             folders: (
-                pool.submit(start_node_backend, backends.upstream, key, {"NAVAI_FUNCTIONS_FOLDERS": folders}),
+                pool.submit(start_node_backend, both.upstream, key, {"NAVAI_FUNCTIONS_FOLDERS": folders}),
                 pool.submit(
                     PyBackend.start,
-                    upstream=backends.upstream,
+                    upstream=both.upstream,
                     openai_key=key,
                     env_overrides={"NAVAI_FUNCTIONS_FOLDERS": folders},
                 ),
