@@ -17,14 +17,28 @@ NO_BODY: Any = None  # ``req.body`` left undefined (no body, or not JSON)
 _TOO_LARGE = "request entity too large"
 
 
-def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
+def _parse_media_type(content_type: str) -> tuple[str, str]:
     kind, *params = content_type.split(";")
     parsed: dict[str, str] = {}
     for param in params:
         key, sep, value = param.partition("=")
         if sep:
             parsed[key.strip().lower()] = value.strip().strip('"')
-    return kind.strip().lower(), parsed
+    return kind.strip().lower(), parsed.get("charset", "utf-8").lower()
+
+
+_MEDIA_TYPES: dict[str, tuple[str, str]] = {}
+
+
+def _media_type(content_type: str) -> tuple[str, str]:
+    """The media type and charset of a ``Content-Type`` (lower case; charset default utf-8),
+    remembered for the few values clients send (at most 64, so hostile ones cannot grow it)."""
+    known = _MEDIA_TYPES.get(content_type)
+    if known is None:
+        known = _parse_media_type(content_type)
+        if len(_MEDIA_TYPES) < 64:
+            _MEDIA_TYPES[content_type] = known
+    return known
 
 
 class _Inflater:
@@ -65,10 +79,9 @@ async def read_json_body(
     length = headers.get("content-length")
     if "transfer-encoding" not in headers and (length is None or not length.strip().isdigit()):
         return NO_BODY
-    kind, params = _media_type(headers.get("content-type", ""))
+    kind, charset = _media_type(headers.get("content-type", ""))
     if kind != "application/json":
         return NO_BODY
-    charset = params.get("charset", "utf-8").lower()
     if not charset.startswith("utf-"):
         raise NavaiStatusError(415, f'unsupported charset "{charset.upper()}"')
     encoding = headers.get("content-encoding", "identity").lower()
@@ -76,10 +89,12 @@ async def read_json_body(
         raise NavaiStatusError(415, f'unsupported content encoding "{encoding}"')
     if encoding == "identity" and length is not None and length.strip().isdigit() and int(length) > limit:
         raise NavaiStatusError(413, _TOO_LARGE)
-    try:
-        decoder = codecs.getincrementaldecoder(charset)("replace")
-    except LookupError:
-        raise NavaiStatusError(415, f'unsupported charset "{charset.upper()}"') from None
+    decoder = None
+    if charset != "utf-8":
+        try:
+            decoder = codecs.getincrementaldecoder(charset)("replace")
+        except LookupError:
+            raise NavaiStatusError(415, f'unsupported charset "{charset.upper()}"') from None
     inflater = None if encoding == "identity" else _Inflater(encoding, limit)
     parts: list[bytes] = []
     size = 0
@@ -95,7 +110,8 @@ async def read_json_body(
         if size > limit:
             raise NavaiStatusError(413, _TOO_LARGE)
         parts.append(tail)
-    text = decoder.decode(b"".join(parts), final=True)
+    data = parts[0] if len(parts) == 1 else b"".join(parts)
+    text = data.decode("utf-8", "replace") if decoder is None else decoder.decode(data, final=True)
     if text.startswith("\ufeff"):
         text = text[1:]
     return parse_strict_body(text)
