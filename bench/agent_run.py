@@ -22,8 +22,9 @@ handshake replace them. Figures:
     local function its own running time, for the backend one the same ``execute_function``
     call made directly with the same client at the same concurrency, in the same rounds.
     The backend function runs twice: on the stock httpx2 client, and on
-    ``navai.DefaultAioHttpClient`` (recommended for many calls in flight). Goal: overhead
-    p99 under 2 ms.
+    ``navai.DefaultAioHttpClient`` (recommended for many calls in flight). The floor of the
+    setup is a bare websockets client answering each call as soon as it reads it. Goal:
+    overhead p99 under 2 ms.
 (a) and (b) run with the start-up heap frozen (``gc.freeze()`` once the session is warm), as
     docs/agent.md advises a long audio session: without it each full collection stalled audio
     15-40 ms here.
@@ -387,6 +388,42 @@ async def run_aiohttp_backend(settings: Settings, backend_url: str, standin: Sta
     return cells
 
 
+async def run_floor(settings: Settings, standin: Standin) -> dict[str, Any]:
+    """The floor of (b) on this machine: a bare websockets client against the same stand-in
+    that answers each call as soon as it reads it (no runtime, no thread, one
+    ``function_call_output`` frame per call and one ``response.create`` per batch)."""
+    from websockets.asyncio.client import connect
+
+    values: dict[str, list[float]] = {"1": [], "20": []}
+    async with connect(standin.url, max_size=None) as websocket:
+        await websocket.recv()  # session.created
+
+        async def batch(prefix: str, size: int) -> list[float]:
+            calls = [_call(f"{prefix}_{i}", "noop_local", {}) for i in range(size)]
+            await websocket.send(json.dumps({"type": "bench.calls", "calls": calls}))
+            answered = 0
+            while answered < size:
+                event = json.loads(await websocket.recv(decode=False))
+                if event.get("type") == "response.function_call_arguments.done":
+                    answered += 1
+                    output = json.dumps({"ok": True, "result": noop_local(json.loads(event["arguments"]))})
+                    item = {"type": "function_call_output", "call_id": event["call_id"], "output": output}
+                    await websocket.send(json.dumps({"type": "conversation.item.create", "item": item}))
+            await websocket.send(json.dumps({"type": "response.create"}))
+            await asyncio.sleep(0.005)
+            await websocket.send(json.dumps({"type": "bench.report"}))
+            while (report := json.loads(await websocket.recv()))["type"] != "bench.report":
+                pass
+            return [ns / 1e6 for ns in report["turnaround_ns"].values()]
+
+        await batch("warm", 20)
+        for index in range(settings.rounds):
+            for size in (1, 20):
+                for number in range(max(1, settings.calls // size)):
+                    values[str(size)] += await batch(f"f{index}s{size}b{number}", size)
+    return {size: {"p50": _pct(v, 0.5), "p99": _pct(v, 0.99), "n": len(v)} for size, v in values.items()}
+
+
 async def _timed(step: Callable[[], Awaitable[Any]]) -> float:
     start = time.perf_counter()
     await step()
@@ -506,6 +543,12 @@ def render(results: dict[str, Any], goals: list[dict[str, Any]]) -> str:
 
     lines.append(f"| local function: turnaround minus its own time | {pair('local_overhead_ms', '1')} | "
                  f"{pair('local_overhead_ms', '20')} |")  # fmt: skip
+    floor = results["session"]["floor"]
+    lines.append(
+        f"| floor: a bare websockets client answering as it reads (no runtime, no thread) | "
+        f"{floor['1']['p50']:.2f} / {floor['1']['p99']:.2f} | "
+        f"{floor['20']['p50']:.2f} / {floor['20']['p99']:.2f} |"
+    )
     lines.append(f"| backend function (navai serve): turnaround | {pair('backend_turnaround_ms', '1')} | "
                  f"{pair('backend_turnaround_ms', '20')} |")  # fmt: skip
     lines.append(f"| the same call made directly (`execute_function`) | {pair('backend_direct_ms', '1')} | "
@@ -566,6 +609,7 @@ def main() -> int:
     try:
         session = asyncio.run(run_session(settings, backend.url, standin))
         session["turnaround_aiohttp"] = asyncio.run(run_aiohttp_backend(settings, backend.url, standin))
+        session["floor"] = asyncio.run(run_floor(settings, standin))
     finally:
         standin.stop()
         backend.stop()
