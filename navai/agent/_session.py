@@ -528,9 +528,9 @@ class NavaiVoiceAgent:
         self._calls: dict[str, ToolCall] = {}
         """Tool calls accepted and not answered yet: replayed into a new session."""
         self._answers: _Answers | None = None
+        """The answers gathering to be sent together (see `_answer`)."""
         self._transport: asyncio.BaseTransport | None = None
         """The TCP transport of the latest connection (see `_wire.corked`)."""
-        """The answers gathering to be sent together (see `_answer`)."""
         self._secrets: list[str] = []
         self._expired = False
         self._ready = asyncio.Event()
