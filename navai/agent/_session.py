@@ -42,7 +42,6 @@ from ._multi import MultiAgentRuntime, Transfer, create_multi_agent_runtime
 from ._routes import Route
 from ._runtime import AgentRuntime, Navigate, create_agent_runtime, error_message
 from ._speech import SpeechPlayback
-from ._wire import connection_class, corked
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -529,8 +528,6 @@ class NavaiVoiceAgent:
         """Tool calls accepted and not answered yet: replayed into a new session."""
         self._answers: _Answers | None = None
         """The answers gathering to be sent together (see `_answer`)."""
-        self._transport: asyncio.BaseTransport | None = None
-        """The TCP transport of the latest connection (see `_wire.corked`)."""
         self._secrets: list[str] = []
         self._expired = False
         self._ready = asyncio.Event()
@@ -848,7 +845,6 @@ class NavaiVoiceAgent:
             "close_timeout": _CLOSE_TIMEOUT if timeout is None else min(_CLOSE_TIMEOUT, timeout),
             "ping_interval": self._keepalive_interval,
             "ping_timeout": self._keepalive_timeout,
-            "create_connection": connection_class(self._opened),
         }
         try:
             self._connection = await self._openai.realtime.connect(
@@ -861,9 +857,6 @@ class NavaiVoiceAgent:
                 url=self._realtime_url,
             ) from exc
         return self._connection
-
-    def _opened(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = transport
 
     def _require_connected(self) -> AsyncRealtimeConnection:
         connection = self._connection
@@ -907,35 +900,29 @@ class NavaiVoiceAgent:
         await self._write(self._require_connected(), events)
 
     async def _write(self, connection: AsyncRealtimeConnection, events: Iterable[dict[str, Any]]) -> None:
-        """Send ``events`` in order, none between them; a burst leaves corked (`_wire`)."""
-        events = list(events)
-        async with self._send_lock:
-            with corked(self._transport if len(events) > 1 else None):
-                await self._write_each(connection, events)
-
-    async def _write_each(self, connection: AsyncRealtimeConnection, events: list[dict[str, Any]]) -> None:
         from websockets.exceptions import ConnectionClosed
 
-        for event in events:
-            tracked: str | None = None
-            if event.get("type") == "response.create":
-                event_id = event.get("event_id")
-                if not isinstance(event_id, str) or not event_id:
-                    event = {**event, "event_id": _event_id()}
-                tracked = cast(str, event["event_id"])
-                # Counted before it is sent: its response.created may come back before send() returns.
-                self._pending.append(tracked)
-            try:
-                await connection.send_raw(json.dumps(event))
-            except Exception as exc:
-                if tracked is not None and tracked in self._pending:
-                    self._pending.remove(tracked)
-                if isinstance(exc, ConnectionClosed):
-                    raise self._closed_error(exc) from exc
-                raise NavaiRealtimeError(
-                    self._scrub(f"Cannot send {event.get('type')!r} to the Realtime API: {exc}"),
-                    url=self._realtime_url,
-                ) from exc
+        async with self._send_lock:
+            for event in events:
+                tracked: str | None = None
+                if event.get("type") == "response.create":
+                    event_id = event.get("event_id")
+                    if not isinstance(event_id, str) or not event_id:
+                        event = {**event, "event_id": _event_id()}
+                    tracked = cast(str, event["event_id"])
+                    # Counted before it is sent: its response.created may come back before send() returns.
+                    self._pending.append(tracked)
+                try:
+                    await connection.send_raw(json.dumps(event))
+                except Exception as exc:
+                    if tracked is not None and tracked in self._pending:
+                        self._pending.remove(tracked)
+                    if isinstance(exc, ConnectionClosed):
+                        raise self._closed_error(exc) from exc
+                    raise NavaiRealtimeError(
+                        self._scrub(f"Cannot send {event.get('type')!r} to the Realtime API: {exc}"),
+                        url=self._realtime_url,
+                    ) from exc
 
     async def _execute_backend_function(self, name: str, payload: Payload | None) -> Any:
         # The detailed result keeps a backend's "result": null apart from no result.
