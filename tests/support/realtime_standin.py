@@ -246,7 +246,7 @@ class RealtimeStandIn:
 
     async def start(self) -> RealtimeStandIn:
         self._server = await serve(self._handle, HOST, 0, max_size=None, logger=_LOGGER)
-        self.port = int(self._server.sockets[0].getsockname()[1])
+        self.port = int(next(iter(self._server.sockets)).getsockname()[1])
         return self
 
     async def stop(self) -> None:
