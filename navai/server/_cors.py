@@ -13,6 +13,7 @@ there; 403 is what a refused origin is).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 from .._extras import needs_extra
 from ._encode import dumps
@@ -70,6 +71,9 @@ class _PlaygroundCORS(CORSMiddleware):
         return _json(400, f"CORS preflight refused: {reason}.", kept)
 
 
+_Decision = tuple[bytes, bytes] | Literal["same-origin", "refused"]
+
+
 class CORSPolicy:
     """The rules for one app: which origins may call it, and what each request gets.
 
@@ -84,7 +88,7 @@ class CORSPolicy:
     def __init__(self, origins: Sequence[str] = ()) -> None:
         self.origins = tuple(origins)
         allow_all = self._allow_all = "*" in self.origins
-        self._decided: dict[tuple[bytes, bytes | None], tuple[bytes, bytes] | bool] = {}
+        self._decided: dict[tuple[bytes, bytes | None], _Decision] = {}
         self.starlette = _PlaygroundCORS(
             _no_app,
             allow_origins=["*"] if allow_all else self.origins,
@@ -97,19 +101,19 @@ class CORSPolicy:
         """Whether ``origin`` may call this backend from a browser (Starlette's rule)."""
         return self.starlette.is_allowed_origin(origin)
 
-    def _decision(self, origin: bytes, host: bytes | None) -> tuple[bytes, bytes] | bool:
-        """For a request from ``origin`` to ``host``: False for no CORS (same origin), True
-        for refused, else the ``Access-Control-Allow-Origin`` header. Remembered for the few
+    def _decision(self, origin: bytes, host: bytes | None) -> _Decision:
+        """For a request from ``origin`` to ``host``: ``"same-origin"`` (no CORS),
+        ``"refused"``, or the ``Access-Control-Allow-Origin`` header. Remembered for the few
         pairs a deployment sees (at most 256, so hostile ones cannot grow it)."""
         key = (origin, host)
         decision = self._decided.get(key)
         if decision is None:
             if host is not None and _same_origin(origin, host):
-                decision = False
+                decision = "same-origin"
             elif self.starlette.is_allowed_origin(origin.decode("latin-1")):
                 decision = _ALLOW_ALL if self._allow_all else (_ALLOW_ORIGIN, origin)
             else:
-                decision = True
+                decision = "refused"
             if len(self._decided) < 256:
                 self._decided[key] = decision
         return decision
@@ -131,9 +135,9 @@ class CORSPolicy:
         if origin is None:
             return None
         allow = self._decision(origin, host)
-        if allow is False:
+        if allow == "same-origin":
             return None
-        if allow is True:
+        if allow == "refused":
             return self._refuse(origin.decode("latin-1"))
         if scope["method"] == "OPTIONS" and _asks_preflight(scope):
             return self.starlette.preflight_response(Headers(scope=scope))
