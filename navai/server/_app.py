@@ -156,14 +156,22 @@ class _Route(BaseRoute):
         raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        allow = None if self.cors is None else self.cors.decide(scope)
-        if isinstance(allow, Response):
-            await allow(scope, receive, send)
-            return
-        response = await self.endpoint(Request(scope, receive))
-        if allow is not None:
-            response.raw_headers = add_cors_headers(response.raw_headers, allow)
-        await response(scope, receive, send)
+        await _respond(self.cors, self.endpoint, Request(scope, receive), send)
+
+
+async def _respond(cors: CORSPolicy | None, endpoint: Endpoint, request: Request, send: Send) -> None:
+    """Send ``endpoint``'s answer to ``request`` under the app's CORS policy: a refused
+    origin or a preflight gets the policy's answer instead, an allowed origin's answer
+    gets the headers."""
+    scope, receive = request.scope, request.receive
+    allow = None if cors is None else cors.decide(scope)
+    if isinstance(allow, Response):
+        await allow(scope, receive, send)
+        return
+    response = await endpoint(request)
+    if allow is not None:
+        response.raw_headers = add_cors_headers(response.raw_headers, allow)
+    await response(scope, receive, send)
 
 
 class _NotFound(BaseRoute):
@@ -181,17 +189,10 @@ class _NotFound(BaseRoute):
         raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        allow = None if self.cors is None else self.cors.decide(scope)
-        if isinstance(allow, Response):  # a refused origin, or a preflight of any path
-            await allow(scope, receive, send)
-            return
-        response = await self._answer(scope, receive)
-        if allow is not None:
-            response.raw_headers = add_cors_headers(response.raw_headers, allow)
-        await response(scope, receive, send)
+        await _respond(self.cors, self._answer, Request(scope, receive), send)
 
-    async def _answer(self, scope: Scope, receive: Receive) -> Response:
-        request = Request(scope, receive)
+    async def _answer(self, request: Request) -> Response:
+        scope = request.scope
         try:
             await self.state.body(request)
         except Exception as exc:
