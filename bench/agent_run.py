@@ -99,6 +99,20 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+def _summary(values: list[float]) -> dict[str, float]:
+    return {"p50": _pct(values, 0.5), "p99": _pct(values, 0.99), "n": len(values)}
+
+
+def _backend_cells(remote: list[float], direct: list[float]) -> dict[str, Any]:
+    """A backend function's turnarounds beside the same calls made directly, and the overhead."""
+    return {
+        "backend_turnaround_ms": _summary(remote),
+        "backend_direct_ms": _summary(direct),
+        "backend_overhead_p99_ms": _pct(remote, 0.99) - _pct(direct, 0.99),
+        "backend_overhead_p50_ms": _pct(remote, 0.5) - _pct(direct, 0.5),
+    }
+
+
 def _call(call_id: str, name: str, payload: Any) -> list[str]:
     return [call_id, "execute_app_function", json.dumps({"function_name": name, "payload": payload})]
 
@@ -332,13 +346,7 @@ async def run_session(settings: Settings, backend_url: str, standin: Standin) ->
         local = cells[f"local@{size}"]["values"]
         remote = cells[f"backend@{size}"]["values"]
         direct = cells[f"direct@{size}"]["values"]
-        turnaround[str(size)] = {
-            "local_overhead_ms": {"p50": _pct(local, 0.5), "p99": _pct(local, 0.99), "n": len(local)},
-            "backend_turnaround_ms": {"p50": _pct(remote, 0.5), "p99": _pct(remote, 0.99), "n": len(remote)},
-            "backend_direct_ms": {"p50": _pct(direct, 0.5), "p99": _pct(direct, 0.99), "n": len(direct)},
-            "backend_overhead_p99_ms": _pct(remote, 0.99) - _pct(direct, 0.99),
-            "backend_overhead_p50_ms": _pct(remote, 0.5) - _pct(direct, 0.5),
-        }
+        turnaround[str(size)] = {"local_overhead_ms": _summary(local), **_backend_cells(remote, direct)}
     return {"audio": audio, "turnaround": turnaround}
 
 
@@ -376,16 +384,7 @@ async def run_aiohttp_backend(settings: Settings, backend_url: str, standin: Sta
                             values[str(size)]["direct"] += await direct_batch(client, size)
     finally:
         await http.aclose()
-    cells: dict[str, Any] = {}
-    for key, cell in values.items():
-        remote, direct = cell["remote"], cell["direct"]
-        cells[key] = {
-            "backend_turnaround_ms": {"p50": _pct(remote, 0.5), "p99": _pct(remote, 0.99), "n": len(remote)},
-            "backend_direct_ms": {"p50": _pct(direct, 0.5), "p99": _pct(direct, 0.99), "n": len(direct)},
-            "backend_overhead_p99_ms": _pct(remote, 0.99) - _pct(direct, 0.99),
-            "backend_overhead_p50_ms": _pct(remote, 0.5) - _pct(direct, 0.5),
-        }
-    return cells
+    return {key: _backend_cells(cell["remote"], cell["direct"]) for key, cell in values.items()}
 
 
 async def run_floor(settings: Settings, standin: Standin) -> dict[str, Any]:
@@ -421,7 +420,7 @@ async def run_floor(settings: Settings, standin: Standin) -> dict[str, Any]:
             for size in (1, 20):
                 for number in range(max(1, settings.calls // size)):
                     values[str(size)] += await batch(f"f{index}s{size}b{number}", size)
-    return {size: {"p50": _pct(v, 0.5), "p99": _pct(v, 0.99), "n": len(v)} for size, v in values.items()}
+    return {size: _summary(v) for size, v in values.items()}
 
 
 async def _timed(step: Callable[[], Awaitable[Any]]) -> float:
